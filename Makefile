@@ -1,0 +1,39 @@
+# mosaicner — `make demo` and `make test` each set everything up on a fresh clone.
+SHELL := /bin/bash
+PY := .venv/bin/python
+PIP := $(PY) -m pip
+MOSAICNER_DATA ?= $(abspath ../shared/corpora)
+export MOSAICNER_DATA
+export HF_HUB_OFFLINE ?= 1
+export TRANSFORMERS_OFFLINE ?= 1
+PYTEST_ARGS ?=
+
+.PHONY: install test demo lint format bench clean
+
+install: .venv/.installed
+
+# torch is installed first and pinned to the CPU build (2.13.0 ships on this machine's disk);
+# the package metadata keeps an open `torch>=` range for users elsewhere.
+.venv/.installed: pyproject.toml
+	test -x $(PY) || python3 -m venv .venv
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q "torch==2.13.0" || $(PIP) install -q "torch==2.13.0" --index-url https://download.pytorch.org/whl/cpu
+	$(PIP) install -q -e '.[train,analysis,server,dev]'
+	touch $@
+
+test: install
+	$(PY) -m pytest -q $(PYTEST_ARGS)
+
+lint: install
+	.venv/bin/ruff check src tests benchmarks
+	.venv/bin/mypy
+
+format: install
+	.venv/bin/ruff check --fix src tests benchmarks
+	.venv/bin/ruff format src tests benchmarks
+
+demo: install
+	bash scripts/demo.sh
+
+clean:
+	rm -rf .venv runs .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""mosaicner.server"""
