@@ -18,7 +18,7 @@ install: .venv/.installed
 	test -x $(PY) || python3 -m venv .venv
 	$(PIP) install -q --upgrade pip
 	$(PIP) install -q "torch==2.13.0" || $(PIP) install -q "torch==2.13.0" --index-url https://download.pytorch.org/whl/cpu
-	$(PIP) install -q -e '.[train,analysis,server,dev]'
+	$(PIP) install -q -e '.[train,analysis,server,tracking,scale,spacy,dev]'
 	touch $@
 
 test: install
