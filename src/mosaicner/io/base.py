@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
+from mosaicner.data.alignment import AlignmentReport
 from mosaicner.data.model import Document
 from mosaicner.errors import EmptyFileError, EncodingError, MissingFileError, UnknownComponentError
 
@@ -29,10 +30,16 @@ class ReadReport:
     repaired: int = 0
     skipped: int = 0
     warnings: list[str] = field(default_factory=list)
+    # what could not be represented exactly, by kind ("spans not aligned to tokens": 3, ...)
+    lossy: dict[str, int] = field(default_factory=dict)
+    alignment: AlignmentReport | None = None
 
     def warn(self, message: str) -> None:
         if len(self.warnings) < 50:
             self.warnings.append(message)
+
+    def count_loss(self, what: str, n: int = 1) -> None:
+        self.lossy[what] = self.lossy.get(what, 0) + n
 
     def summary(self) -> str:
         text = (
@@ -43,6 +50,10 @@ class ReadReport:
             text += f", {self.repaired} tag sequences repaired"
         if self.skipped:
             text += f", {self.skipped} items skipped"
+        for what, n in sorted(self.lossy.items()):
+            text += f", {n} {what}"
+        if self.alignment is not None and not self.alignment.lossless:
+            text += "; " + self.alignment.summary()
         return text
 
 
@@ -95,7 +106,9 @@ def register_format(spec: FormatSpec) -> None:
 for _spec in (
     FormatSpec("conll", "mosaicner.io.conll", "column TSV / CoNLL with IOB1, IOB2 or IOBES tags"),
     FormatSpec("jsonl", "mosaicner.io.jsonl", "native mosaicner JSON Lines (lossless)"),
-    FormatSpec("genia-jsonl", "mosaicner.io.genia", "GENIA nested JSON Lines (one sentence a line)"),
+    FormatSpec(
+        "genia-jsonl", "mosaicner.io.genia", "GENIA nested JSON Lines (one sentence a line)"
+    ),
     FormatSpec("brat", "mosaicner.io.brat", "BRAT standoff (.txt + .ann)", directory=True),
     FormatSpec("bioc-xml", "mosaicner.io.bioc_format", "BioC XML"),
     FormatSpec("bioc-json", "mosaicner.io.bioc_format", "BioC JSON"),
@@ -120,7 +133,9 @@ def read(path: str | Path, format: str, **options: Any) -> ReadResult:
     return spec.reader(Path(path), **options)
 
 
-def write(documents: Iterable[Document], path: str | Path, format: str, **options: Any) -> WriteReport:
+def write(
+    documents: Iterable[Document], path: str | Path, format: str, **options: Any
+) -> WriteReport:
     spec = get_format(format)
     if spec.name in ("bioc-xml", "bioc-json"):
         options.setdefault("flavour", spec.name)
