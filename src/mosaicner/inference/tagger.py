@@ -1,0 +1,385 @@
+"""Tag raw text and documents with a trained model.
+
+:class:`Tagger` turns raw text (or :class:`~mosaicner.data.model.Document` objects) into
+documents with a ``pred`` span layer whose character offsets index the original text::
+
+    tagger = Tagger.load("runs/quickstart/model", num_threads=2)
+    doc = tagger("Cisplatin-induced nephrotoxicity in rats.")
+    for span in doc.layer("pred"):
+        print(span.start, span.end, span.label, doc.text[span.start:span.end], span.score)
+
+Pipeline: tokenise and split sentences like the training corpora (punctuation split off,
+:mod:`mosaicner.data.tokenization`), cut sentences longer than ``max_sentence_words`` into
+overlapping word windows (the encoder itself windows sentences over its sub-word limit),
+predict all sentences of a call in length-sorted batches under ``torch.inference_mode``, and map
+token offsets back to characters.  Nested spans are kept; duplicates (same interval and label)
+are merged, keeping the highest score.  Windowing and word replacements are counted in
+:class:`TaggingStats`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Protocol, overload, runtime_checkable
+
+from mosaicner.data.model import PRED, Document, Sentence, Span, span_sort_key
+from mosaicner.data.tokenization import make_document, split_sentences, tokenize
+from mosaicner.errors import ConfigError, MissingFileError
+
+Prediction = tuple[int, int, str, float]
+
+DEFAULT_BATCH_SIZE_TOKENS = 4096
+DEFAULT_MAX_SENTENCE_WORDS = 256
+DEFAULT_WINDOW_CONTEXT = 32
+
+
+@runtime_checkable
+class SpanPredictor(Protocol):
+    """What the tagger needs from a model (``MultiTaskModel`` satisfies it).
+
+    ``predict_words`` returns, for each sentence, spans as ``(token_start, token_end, label,
+    score)`` with sentence-local half-open token offsets; nested spans allowed.
+    """
+
+    def predict_words(
+        self, sentences: Sequence[Sequence[str]], batch_size_tokens: int = ...
+    ) -> list[list[Prediction]]: ...
+
+    def info(self) -> dict[str, Any]: ...
+
+
+@dataclass
+class TaggingStats:
+    """Counts of what the tagger did, including every lossy or unusual step."""
+
+    documents: int = 0
+    sentences: int = 0
+    tokens: int = 0
+    entities: int = 0
+    windowed_sentences: int = 0  # sentences longer than max_sentence_words
+    windows: int = 0  # word windows those sentences were cut into (with overlap)
+    replaced_words: int = 0  # words the encoder has no sub-word for (sent as [UNK])
+    duplicate_predictions: int = 0  # same interval and label predicted twice (merged)
+    seconds: float = 0.0
+
+    def add(self, other: TaggingStats) -> None:
+        for name in self.__dataclass_fields__:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    def as_dict(self) -> dict[str, float]:
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
+
+    def summary(self) -> str:
+        text = (
+            f"{self.documents} documents, {self.sentences} sentences, {self.tokens} tokens, "
+            f"{self.entities} entities"
+        )
+        if self.seconds > 0:
+            text += f" in {self.seconds:.1f} s ({self.sentences / self.seconds:.1f} sentences/s)"
+        if self.windowed_sentences:
+            text += (
+                f"; {self.windowed_sentences} long sentences tagged in {self.windows} "
+                "overlapping word windows"
+            )
+        if self.replaced_words:
+            text += f"; {self.replaced_words} words without sub-words sent as [UNK]"
+        return text
+
+
+@dataclass(frozen=True)
+class _Window:
+    doc: int  # index of the document in the call
+    sent_token_start: int  # document-level token index of the sentence start
+    offset: int  # word offset of the window inside the sentence
+    own_start: int  # window-local range whose predicted span starts are kept
+    own_end: int
+    words: tuple[str, ...]
+
+
+def plan_windows(n_words: int, max_words: int, context: int) -> list[tuple[int, int, int, int]]:
+    """Cut ``n_words`` into windows ``(start, end, own_start, own_end)`` (sentence offsets).
+
+    Windows hold at most ``max_words`` words and overlap by ``2 * context``; the ``own`` ranges
+    partition ``[0, n_words)``, so every span start belongs to exactly one window, which sees at
+    least ``context`` words of right context after it (or the sentence end).
+    """
+    if max_words <= 0:
+        raise ConfigError("max_sentence_words must be positive", expected="an integer >= 1")
+    if n_words <= max_words:
+        return [(0, n_words, 0, n_words)]
+    context = max(0, min(context, (max_words - 1) // 2))
+    step = max_words - 2 * context
+    windows: list[tuple[int, int, int, int]] = []
+    own_start = 0
+    while own_start < n_words:
+        start = max(0, own_start - context)
+        end = min(n_words, start + max_words)
+        own_end = n_words if end == n_words else min(end - context, own_start + step)
+        own_end = max(own_end, own_start + 1)
+        windows.append((start, end, own_start, own_end))
+        own_start = own_end
+    return windows
+
+
+def _needs_check(word: str) -> bool:
+    return not word.isascii() or not word.isprintable()
+
+
+class Tagger:
+    """Tag text or documents with a :class:`SpanPredictor`."""
+
+    def __init__(
+        self,
+        predictor: SpanPredictor,
+        *,
+        batch_size_tokens: int = DEFAULT_BATCH_SIZE_TOKENS,
+        max_sentence_words: int = DEFAULT_MAX_SENTENCE_WORDS,
+        window_context: int = DEFAULT_WINDOW_CONTEXT,
+        layer: str = PRED,
+        unknown_word: Callable[[str], bool] | None = None,
+        unk_token: str = "[UNK]",
+        source: str = "",
+    ) -> None:
+        self.predictor = predictor
+        self.batch_size_tokens = batch_size_tokens
+        self.max_sentence_words = max_sentence_words
+        self.window_context = window_context
+        self.layer = layer
+        self.unk_token = unk_token
+        self.source = source
+        self._unknown_word = lru_cache(maxsize=65536)(unknown_word) if unknown_word else None
+        self.stats = TaggingStats()  # cumulative over every call
+        self.last_stats = TaggingStats()
+
+    # ----------------------------------------------------------------- loading
+    @classmethod
+    def load(
+        cls,
+        path: str | Path,
+        *,
+        num_threads: int | None = None,
+        batch_size_tokens: int = DEFAULT_BATCH_SIZE_TOKENS,
+        quantize: bool = False,
+        **options: Any,
+    ) -> Tagger:
+        """Load a saved model folder (or a dictionary file, see :mod:`.dictionary`).
+
+        ``num_threads`` sets torch's intra-op thread count; ``quantize`` applies dynamic int8
+        quantisation to the Linear layers (CPU; see :mod:`.quantize`).
+        """
+        p = Path(path)
+        if not p.exists():
+            raise MissingFileError(f"no model at {p}", file=p, hint="pass a saved model folder")
+        if p.is_file():
+            from mosaicner.inference.dictionary import DictionaryPredictor
+
+            return cls(
+                DictionaryPredictor.load(p),
+                batch_size_tokens=batch_size_tokens,
+                source=str(p),
+                **options,
+            )
+        import torch
+
+        if num_threads is not None:
+            torch.set_num_threads(max(1, num_threads))
+        from mosaicner.models import load_model
+
+        model = load_model(p)
+        model.eval()
+        if quantize:
+            from mosaicner.inference.quantize import quantize_model
+
+            model = quantize_model(model)
+        tokenizer = _find_tokenizer(model)
+        unknown = None
+        unk = "[UNK]"
+        if tokenizer is not None:
+            unk = str(getattr(tokenizer, "unk_token", None) or unk)
+
+            def unknown(word: str) -> bool:
+                return len(tokenizer.tokenize(word)) == 0
+
+        return cls(
+            model,
+            batch_size_tokens=batch_size_tokens,
+            unknown_word=unknown,
+            unk_token=unk,
+            source=str(p),
+            **options,
+        )
+
+    def info(self) -> dict[str, Any]:
+        info = dict(self.predictor.info())
+        info.setdefault("source", self.source)
+        return info
+
+    # ----------------------------------------------------------------- tagging
+    @overload
+    def __call__(self, inputs: str | Document) -> Document: ...
+
+    @overload
+    def __call__(self, inputs: Sequence[str | Document]) -> list[Document]: ...
+
+    def __call__(
+        self, inputs: str | Document | Sequence[str | Document]
+    ) -> Document | list[Document]:
+        if isinstance(inputs, (str, Document)):
+            return self.tag_documents([inputs])[0]
+        return self.tag_documents(list(inputs))
+
+    def tag_documents(self, inputs: Sequence[str | Document]) -> list[Document]:
+        """Tag a list of texts/documents in one pass (all sentences batched together)."""
+        t0 = time.perf_counter()
+        stats = TaggingStats()
+        docs = [self.prepare(x, i) for i, x in enumerate(inputs)]
+        windows = list(self._windows(docs, stats))
+        words = [self._encoder_words(w.words, stats) for w in windows]
+        with _inference_mode():
+            predictions = (
+                self.predictor.predict_words(words, batch_size_tokens=self.batch_size_tokens)
+                if words
+                else []
+            )
+        if len(predictions) != len(windows):
+            raise ConfigError(
+                f"the model returned {len(predictions)} predictions for {len(windows)} sentences",
+                expected="one list of spans per sentence",
+            )
+        found: list[dict[tuple[int, int, str], Span]] = [{} for _ in docs]
+        for win, preds in zip(windows, predictions, strict=True):
+            doc = docs[win.doc]
+            bucket = found[win.doc]
+            n = len(win.words)
+            for ts, te, label, score in preds:
+                if not (0 <= ts < te <= n) or not (win.own_start <= ts < win.own_end):
+                    continue
+                a = win.sent_token_start + win.offset + ts
+                b = win.sent_token_start + win.offset + te
+                span = Span(
+                    doc.tokens[a].start,
+                    doc.tokens[b - 1].end,
+                    label,
+                    a,
+                    b,
+                    float(score),
+                )
+                key = (span.start, span.end, label)
+                old = bucket.get(key)
+                if old is not None:
+                    stats.duplicate_predictions += 1
+                    if (old.score or 0.0) >= (span.score or 0.0):
+                        continue
+                bucket[key] = span
+        out: list[Document] = []
+        for doc, bucket in zip(docs, found, strict=True):
+            stats.documents += 1
+            stats.entities += len(bucket)
+            out.append(doc.with_layer(self.layer, sorted(bucket.values(), key=span_sort_key)))
+        stats.seconds = time.perf_counter() - t0
+        self.last_stats = stats
+        self.stats.add(stats)
+        return out
+
+    def prepare(self, item: str | Document, index: int = 0) -> Document:
+        """A document with tokens and sentences (tokenised/split here when missing)."""
+        if isinstance(item, str):
+            return make_document(f"doc{index}", item)
+        if not isinstance(item, Document):
+            raise ConfigError(
+                f"cannot tag an object of type {type(item).__name__}",
+                expected="str, Document or a list of them",
+            )
+        if not item.tokens:
+            tokens = tokenize(item.text)
+            return replace(
+                item, tokens=tuple(tokens), sentences=tuple(split_sentences(item.text, tokens))
+            )
+        if not item.sentences:
+            return replace(item, sentences=tuple(split_sentences(item.text, list(item.tokens))))
+        return item
+
+    # ------------------------------------------------------------------ helpers
+    def _windows(self, docs: Sequence[Document], stats: TaggingStats) -> Iterator[_Window]:
+        for di, doc in enumerate(docs):
+            sentences: Sequence[Sentence] = doc.sentences
+            for sent in sentences:
+                n = sent.token_end - sent.token_start
+                if n <= 0:
+                    continue
+                stats.sentences += 1
+                stats.tokens += n
+                words = tuple(t.text for t in doc.tokens[sent.token_start : sent.token_end])
+                plan = plan_windows(n, self.max_sentence_words, self.window_context)
+                if len(plan) > 1:
+                    stats.windowed_sentences += 1
+                    stats.windows += len(plan)
+                for start, end, own_start, own_end in plan:
+                    yield _Window(
+                        di,
+                        sent.token_start,
+                        start,
+                        own_start - start,
+                        own_end - start,
+                        words[start:end],
+                    )
+
+    def _encoder_words(self, words: tuple[str, ...], stats: TaggingStats) -> list[str]:
+        check = self._unknown_word
+        if check is None:
+            return list(words)
+        out = list(words)
+        for i, w in enumerate(words):
+            if _needs_check(w) and check(w):
+                out[i] = self.unk_token
+                stats.replaced_words += 1
+        return out
+
+
+def _find_tokenizer(model: Any) -> Any:
+    encoder = getattr(model, "encoder", None)
+    tok = getattr(encoder, "tokenizer", None) if encoder is not None else None
+    return tok if tok is not None else getattr(model, "tokenizer", None)
+
+
+@contextlib.contextmanager
+def _inference_mode() -> Iterator[None]:
+    torch = sys.modules.get("torch")
+    if torch is None:
+        yield
+        return
+    with torch.inference_mode():
+        yield
+
+
+def entity_records(doc: Document, layer: str = PRED) -> list[dict[str, Any]]:
+    """Spans of ``layer`` as plain dicts: start, end, label, text, score (+ token offsets)."""
+    return [
+        {
+            "start": s.start,
+            "end": s.end,
+            "label": s.label,
+            "text": doc.span_text(s),
+            "score": None if s.score is None else round(float(s.score), 6),
+            "token_start": s.token_start,
+            "token_end": s.token_end,
+        }
+        for s in doc.layer(layer)
+    ]
+
+
+__all__ = [
+    "DEFAULT_BATCH_SIZE_TOKENS",
+    "Prediction",
+    "SpanPredictor",
+    "Tagger",
+    "TaggingStats",
+    "entity_records",
+    "plan_windows",
+]
