@@ -1,1 +1,43 @@
-"""mosaicner.transitions"""
+"""SRU-NER transition system (torch-free): mentions <-> actions <-> multi-label timesteps."""
+
+from mosaicner.transitions.system import (
+    EOA,
+    OUT,
+    REDUCE,
+    SHIFT,
+    TRANSITION,
+    Action,
+    ActionVocab,
+    DecodeStats,
+    EncodeReport,
+    decode,
+    decode_step_scores,
+    encode,
+    format_actions,
+    pack_timesteps,
+    parse_actions,
+    resolve_crossing,
+    spans_to_timesteps,
+    timesteps_to_spans,
+)
+
+__all__ = [
+    "EOA",
+    "OUT",
+    "REDUCE",
+    "SHIFT",
+    "TRANSITION",
+    "Action",
+    "ActionVocab",
+    "DecodeStats",
+    "EncodeReport",
+    "decode",
+    "decode_step_scores",
+    "encode",
+    "format_actions",
+    "pack_timesteps",
+    "parse_actions",
+    "resolve_crossing",
+    "spans_to_timesteps",
+    "timesteps_to_spans",
+]
