@@ -1,0 +1,143 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mosaicner.corpora.registry import CORPORA
+from mosaicner.data.model import Document
+from mosaicner.errors import SchemaError, UnknownComponentError, UnknownLabelError
+from mosaicner.schema import (
+    CANONICAL_TYPES,
+    LabelMap,
+    builtin_map,
+    builtin_map_names,
+    get_label_map,
+)
+
+
+def _doc() -> Document:
+    return Document.from_sentences(
+        "d1",
+        [["aspirin", "causes", "breast", "cancer", "in", "mice"]],
+        [[(0, 1, "Simple_chemical"), (2, 4, "Cancer"), (3, 4, "Cancer"), (5, 6, "Organism")]],
+    )
+
+
+def test_builtin_maps_cover_every_registry_corpus_and_its_types() -> None:
+    assert set(builtin_map_names()) == set(CORPORA)
+    for name, info in CORPORA.items():
+        m = builtin_map(name)
+        assert set(m.known) == set(info.types), name
+        assert set(m.output_labels) <= set(CANONICAL_TYPES), name
+
+
+def test_bionlp13cg_decisions() -> None:
+    m = builtin_map("BioNLP13CG")
+    assert m.map("Simple_chemical") == "Chemical"
+    assert m.map("Gene_or_gene_product") == "Gene_or_protein"
+    assert m.map("Organism") == "Species"
+    assert m.map("Cancer") == "Disease"
+    assert m.map("Cell") == "Cell_type"
+    assert m.map("Tissue") == m.map("Organ") == "Anatomy"
+    assert builtin_map("bc2gm").map("GENE") == "Gene_or_protein"
+    assert builtin_map("jnlpba").map("protein") == "Gene_or_protein"
+
+
+def test_apply_returns_new_documents_and_counts() -> None:
+    doc = _doc()
+    m = LabelMap("t", {"Simple_chemical": "Chemical", "Cancer": "Disease", "Organism": None})
+    (out,), report = m.apply([doc])
+    assert [s.label for s in doc.layer()] == ["Simple_chemical", "Cancer", "Cancer", "Organism"]
+    assert [s.label for s in out.layer()] == ["Chemical", "Disease", "Disease"]
+    assert report.renamed[("Cancer", "Disease")] == 2
+    assert report.renamed[("Simple_chemical", "Chemical")] == 1
+    assert report.dropped["Organism"] == 1
+    assert report.total_in == 4 and report.total_out == 3
+    assert report.to_dict()["dropped"] == {"Organism": 1}
+    assert "dropped Organism: 1" in report.summary()
+
+
+def test_many_to_one_merges_duplicates_and_reports_them() -> None:
+    doc = Document.from_sentences("d", [["IL-2", "gene"]], [[(0, 1, "DNA"), (0, 1, "protein")]])
+    m = LabelMap("merge", {"DNA": "Gene_or_protein", "protein": "Gene_or_protein"})
+    (out,), report = m.apply([doc])
+    assert len(out.layer()) == 1
+    assert report.merged["Gene_or_protein"] == 1
+    assert report.lossy
+
+
+def test_keep_original_is_identity() -> None:
+    doc = _doc()
+    (out,), report = LabelMap.keep_original().apply([doc])
+    assert out.layer() == doc.layer()
+    assert sum(report.kept.values()) == 4 and not report.lossy
+    assert get_label_map("original").identity
+
+
+def test_unknown_label_lists_known_ones() -> None:
+    m = builtin_map("BC5CDR")
+    with pytest.raises(UnknownLabelError) as exc:
+        m.apply([_doc()])
+    text = str(exc.value)
+    assert "Simple_chemical" in text and "Organism" in text
+    assert "one of Chemical, Disease" in text
+    assert exc.value.file is not None and exc.value.file.endswith("bc5cdr.yaml")
+    assert exc.value.line is not None
+
+
+def test_yaml_map_unknown_target_has_file_and_line(tmp_path: Path) -> None:
+    p = tmp_path / "m.yaml"
+    p.write_text("name: mine\nmap:\n  GENE: Gene_or_protein\n  Chem: Chemcial\n")
+    with pytest.raises(UnknownLabelError) as exc:
+        LabelMap.from_yaml(p)
+    assert str(exc.value).startswith(f"{p}:4: ")
+    assert "Chemical" in str(exc.value)
+
+
+def test_yaml_map_unknown_data_label_points_to_map_file(tmp_path: Path) -> None:
+    p = tmp_path / "m.yaml"
+    p.write_text("# comment\nname: mine\nmap:\n  Cancer: Disease\n  Organism: null\n")
+    m = LabelMap.from_yaml(p)
+    assert m.map("Organism") is None
+    with pytest.raises(UnknownLabelError) as exc:
+        m.apply([_doc()])
+    assert str(exc.value).startswith(f"{p}:3: ")
+    assert "'Simple_chemical'" in str(exc.value)
+    assert "expected one of Cancer, Organism" in str(exc.value)
+
+
+def test_yaml_targets_extend_and_round_trip(tmp_path: Path) -> None:
+    p = tmp_path / "m.yaml"
+    p.write_text("name: x\ntargets: [Mutation]\nmap:\n  Var: Mutation\n  GENE: Gene_or_protein\n")
+    m = LabelMap.from_yaml(p)
+    assert m.map("Var") == "Mutation"
+    q = tmp_path / "back.yaml"
+    m.to_yaml(q)
+    assert LabelMap.from_yaml(q) == m
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("name: x\nmap:\n  A: Chemical\n  A: Disease\n", 4),
+        ("name: x\nmap:\n  A: [1, 2]\n", 3),
+        ("name: x\nmap: {A: Chemical\n", 3),
+        ("- a\n- b\n", 1),
+    ],
+)
+def test_bad_yaml_maps_name_file_and_line(tmp_path: Path, text: str, line: int) -> None:
+    p = tmp_path / "bad.yaml"
+    p.write_text(text)
+    with pytest.raises(SchemaError) as exc:
+        LabelMap.from_yaml(p)
+    assert exc.value.file == str(p)
+    assert exc.value.line == line
+
+
+def test_get_label_map_specs(tmp_path: Path) -> None:
+    assert get_label_map(None, corpus="NCBI-disease").name == "NCBI-disease"
+    assert get_label_map("builtin", corpus="genia_nested").name == "GENIA-nested"
+    assert get_label_map("JNLPBA").name == "JNLPBA"
+    with pytest.raises(UnknownComponentError, match="did you mean 'BC5CDR'"):
+        get_label_map("BC5CRD")
