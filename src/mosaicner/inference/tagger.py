@@ -222,7 +222,7 @@ class Tagger:
 
     # ----------------------------------------------------------------- tagging
     @overload
-    def __call__(self, inputs: str | Document) -> Document: ...
+    def __call__(self, inputs: str | Document) -> Document: ...  # type: ignore[overload-overlap]
 
     @overload
     def __call__(self, inputs: Sequence[str | Document]) -> list[Document]: ...

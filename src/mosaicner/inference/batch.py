@@ -1,0 +1,555 @@
+"""Streaming, resumable tagging of whole corpora (``mosaicner tag``).
+
+Memory stays flat: documents are read lazily, tagged ``chunk_size`` at a time and written as
+they are done.  Resumability: every finished chunk is written to a *parts folder* next to the
+output (``OUTPUT.parts/``) as ``chunk-*.jsonl``, atomically (temporary file, fsync, rename,
+fsync of the folder).  The first line of each chunk lists the keys of its documents; a re-run
+reads those headers, skips finished documents and tags the rest.  When every document is
+done, the chunks are merged by key (a lazy k-way merge, so memory stays flat) into the final
+output, which is written to a temporary file and renamed into place; then the parts folder is
+removed.  A document is therefore written exactly once, whatever moment the process is
+killed at.
+
+Document keys are ``shard_index << 32 | index_in_shard``: the input order, stable across runs
+and across engines (local or Ray).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import heapq
+import io
+import json
+import os
+import shutil
+import sys
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from mosaicner.data.model import Document, Sentence, Span, Token, span_sort_key
+from mosaicner.errors import ConfigError, JSONLineError, MissingFileError, UnknownComponentError
+
+KEY_SHIFT = 32
+STREAMING_INPUTS = ("text", "jsonl")
+INPUT_FORMATS = (
+    "text",
+    "jsonl",
+    "conll",
+    "genia-jsonl",
+    "bioc-xml",
+    "bioc-json",
+    "pubtator",
+    "brat",
+)
+OUTPUT_FORMATS = ("jsonl", "bioc-xml", "bioc-json", "pubtator", "brat", "conll")
+_SHARD_SUFFIXES = {
+    "text": (".txt",),
+    "jsonl": (".jsonl", ".json"),
+    "conll": (".tsv", ".conll", ".iob", ".txt"),
+    "genia-jsonl": (".jsonlines", ".jsonl"),
+    "bioc-xml": (".xml",),
+    "bioc-json": (".json",),
+    "pubtator": (".txt", ".pubtator"),
+}
+
+
+def make_key(shard: int, index: int) -> int:
+    return (shard << KEY_SHIFT) | index
+
+
+# ---------------------------------------------------------------------------- document codec
+def document_to_json(doc: Document) -> dict[str, Any]:
+    """Lossless JSON form of a document (the record format of chunk files)."""
+    return {
+        "id": doc.id,
+        "text": doc.text,
+        "tokens": [[t.start, t.end] for t in doc.tokens],
+        "sentences": [[s.start, s.end, s.token_start, s.token_end] for s in doc.sentences],
+        "spans": {
+            layer: [
+                {
+                    "start": s.start,
+                    "end": s.end,
+                    "label": s.label,
+                    "text": doc.span_text(s),
+                    "token_start": s.token_start,
+                    "token_end": s.token_end,
+                    "score": s.score,
+                    **({"attrs": dict(s.attrs)} if s.attrs else {}),
+                    **({"fragments": [list(f) for f in s.fragments]} if s.fragments else {}),
+                }
+                for s in spans
+            ]
+            for layer, spans in doc.spans.items()
+        },
+        "metadata": dict(doc.metadata),
+    }
+
+
+def document_from_json(data: dict[str, Any]) -> Document:
+    text = data["text"]
+    tokens = tuple(Token(text[a:b], a, b) for a, b in data.get("tokens", ()))
+    sentences = tuple(Sentence(*s) for s in data.get("sentences", ()))
+    spans = {
+        layer: tuple(
+            sorted(
+                (
+                    Span(
+                        s["start"],
+                        s["end"],
+                        s["label"],
+                        s.get("token_start"),
+                        s.get("token_end"),
+                        s.get("score"),
+                        s.get("attrs", {}),
+                        tuple(tuple(f) for f in s.get("fragments", ())),  # type: ignore[misc]
+                    )
+                    for s in items
+                ),
+                key=span_sort_key,
+            )
+        )
+        for layer, items in data.get("spans", {}).items()
+    }
+    return Document(str(data["id"]), text, tokens, sentences, spans, data.get("metadata", {}))
+
+
+# ---------------------------------------------------------------------------------- inputs
+@dataclass(frozen=True)
+class InputSpec:
+    """Where documents come from: a file, a folder of shards, or ``-`` (stdin)."""
+
+    path: str
+    format: str = "text"
+    text_unit: str = "auto"  # text only: "line" (one document a line) or "file"
+
+    def shards(self) -> list[Path]:
+        if self.path == "-":
+            return []
+        p = Path(self.path)
+        if not p.exists():
+            raise MissingFileError(f"no such input: {p}", file=p, hint="check --input")
+        if p.is_dir() and self.format != "brat":
+            suffixes = _SHARD_SUFFIXES.get(self.format, ())
+            files = sorted(
+                f for f in p.iterdir() if f.is_file() and (not suffixes or f.suffix in suffixes)
+            )
+            if not files:
+                raise MissingFileError(
+                    f"no {self.format} files in {p}",
+                    file=p,
+                    expected="files ending in " + ", ".join(suffixes),
+                )
+            return files
+        return [p]
+
+    def unit(self) -> str:
+        if self.text_unit != "auto":
+            return self.text_unit
+        return "file" if self.path != "-" and Path(self.path).is_dir() else "line"
+
+    def fingerprint(self) -> list[list[Any]]:
+        out: list[list[Any]] = []
+        for f in self.shards():
+            st = f.stat()
+            out.append([str(f.resolve()), st.st_size, st.st_mtime_ns])
+        return out
+
+
+def _iter_text(stream: IO[str], name: str, unit: str) -> Iterator[tuple[int, Document]]:
+    if unit == "file":
+        text = stream.read()
+        if text.startswith("\ufeff"):
+            text = text[1:]
+        yield 0, Document(name, text)
+        return
+    for i, line in enumerate(stream):
+        line = line.rstrip("\r\n")
+        if i == 0 and line.startswith("\ufeff"):
+            line = line[1:]
+        yield i, Document(f"{name}:{i + 1}", line)
+
+
+def _iter_jsonl(stream: IO[str], name: str, path: str) -> Iterator[tuple[int, Document]]:
+    index = 0
+    for lineno, line in enumerate(stream, 1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise JSONLineError(
+                f"invalid JSON: {exc.msg}",
+                file=path,
+                line=lineno,
+                expected='one JSON object a line with a "text" field',
+            ) from None
+        if not isinstance(data, dict) or not isinstance(data.get("text"), str):
+            raise JSONLineError(
+                'a record without a "text" string',
+                file=path,
+                line=lineno,
+                expected='{"id": ..., "text": ...}',
+            )
+        if "tokens" in data and data["tokens"] and isinstance(data["tokens"][0], list):
+            doc = document_from_json({"id": data.get("id", f"{name}:{lineno}"), **data})
+        else:
+            meta = {k: v for k, v in data.items() if k not in ("id", "text", "spans", "entities")}
+            doc = Document(str(data.get("id", f"{name}:{lineno}")), data["text"], metadata=meta)
+        yield index, doc
+        index += 1
+
+
+def iter_documents(
+    spec: InputSpec, done: Callable[[int], bool] | None = None
+) -> Iterator[tuple[int, Document]]:
+    """Yield ``(key, document)`` in input order, skipping keys for which ``done`` is true."""
+    if spec.format not in INPUT_FORMATS:
+        raise UnknownComponentError.for_name("input format", spec.format, INPUT_FORMATS)
+    if spec.path == "-":
+        stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8")
+        yield from _filter(0, _iter_stream(spec, stdin, "stdin", "-"), done)
+        return
+    for si, shard in enumerate(spec.shards()):
+        yield from _filter(si, iter_shard(spec, shard), done)
+
+
+def iter_shard(spec: InputSpec, shard: Path) -> Iterator[tuple[int, Document]]:
+    """``(index_in_shard, document)`` for one shard file."""
+    if spec.format in STREAMING_INPUTS:
+        with open(shard, encoding="utf-8") as fh:
+            yield from _iter_stream(
+                spec, fh, shard.stem if spec.unit() == "line" else shard.name, str(shard)
+            )
+        return
+    from mosaicner.io import base
+
+    result = base.read(shard, spec.format)
+    yield from enumerate(result.documents)
+
+
+def _iter_stream(
+    spec: InputSpec, stream: IO[str], name: str, path: str
+) -> Iterator[tuple[int, Document]]:
+    if spec.format == "text":
+        yield from _iter_text(stream, name, spec.unit())
+    else:
+        yield from _iter_jsonl(stream, name, path)
+
+
+def _filter(
+    shard: int, items: Iterable[tuple[int, Document]], done: Callable[[int], bool] | None
+) -> Iterator[tuple[int, Document]]:
+    for index, doc in items:
+        key = make_key(shard, index)
+        if done is None or not done(key):
+            yield key, doc
+
+
+def count_documents(spec: InputSpec) -> int | None:
+    """Number of documents, when cheap to know (line-based inputs); else ``None``."""
+    if spec.path == "-":
+        return None
+    if spec.format == "text" and spec.unit() == "file":
+        return len(spec.shards())
+    if spec.format not in STREAMING_INPUTS:
+        return None
+    n = 0
+    for shard in spec.shards():
+        with open(shard, "rb") as fh:
+            if spec.format == "text":
+                n += sum(1 for _ in fh)
+            else:
+                n += sum(1 for line in fh if line.strip())
+    return n
+
+
+# ---------------------------------------------------------------------------- chunk store
+def _fsync_dir(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+@dataclass
+class ChunkStore:
+    """The parts folder of one output: atomic chunk files plus a manifest."""
+
+    root: Path
+    manifest: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.root / "manifest.json"
+
+    def open(self, manifest: dict[str, Any]) -> set[int]:
+        """Create or reopen the folder; return the keys already done."""
+        if self.root.exists():
+            if self.manifest_path.exists():
+                old = json.loads(self.manifest_path.read_text(encoding="utf-8"))
+                if old != manifest:
+                    changed = sorted(
+                        k for k in set(old) | set(manifest) if old.get(k) != manifest.get(k)
+                    )
+                    raise ConfigError(
+                        f"{self.root} holds an unfinished run with different settings "
+                        f"({', '.join(changed)} changed)",
+                        expected="the same model, input and formats to resume",
+                        hint="re-run with the original settings, or pass --overwrite to start over",
+                    )
+            for tmp in self.root.glob(".tmp-*"):
+                tmp.unlink()
+        else:
+            self.root.mkdir(parents=True)
+        if not self.manifest_path.exists():
+            self._atomic_write(self.manifest_path, json.dumps(manifest, indent=1, sort_keys=True))
+        self.manifest = manifest
+        done: set[int] = set()
+        for chunk in self.chunks():
+            done.update(self.chunk_keys(chunk))
+        return done
+
+    def chunks(self) -> list[Path]:
+        return sorted(self.root.glob("chunk-*.jsonl"))
+
+    @staticmethod
+    def chunk_keys(path: Path) -> list[int]:
+        with open(path, encoding="utf-8") as fh:
+            header = json.loads(fh.readline())
+        return [int(k) for k in header["keys"]]
+
+    def write_chunk(self, items: Sequence[tuple[int, Document]]) -> Path:
+        items = sorted(items, key=lambda kv: kv[0])
+        keys = [k for k, _ in items]
+        digest = hashlib.sha1(json.dumps(keys).encode()).hexdigest()[:10]
+        name = f"chunk-{keys[0]:016x}-{digest}.jsonl"
+        lines = [json.dumps({"keys": keys})]
+        lines.extend(
+            json.dumps({"key": k, "doc": document_to_json(d)}, ensure_ascii=False) for k, d in items
+        )
+        path = self.root / name
+        self._atomic_write(path, "\n".join(lines) + "\n")
+        return path
+
+    def _atomic_write(self, path: Path, text: str) -> None:
+        tmp = path.with_name(f".tmp-{path.name}")
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+        _fsync_dir(path.parent)
+
+    def merged(self) -> Iterator[tuple[int, Document]]:
+        """Every document of every chunk, ordered by key (lazy k-way merge)."""
+        firsts = []
+        for chunk in self.chunks():
+            with open(chunk, encoding="utf-8") as fh:
+                keys = json.loads(fh.readline())["keys"]
+            if keys:
+                firsts.append((keys[0], chunk))
+        firsts.sort()
+        heap: list[tuple[int, int, dict[str, Any]]] = []
+        readers: dict[int, Iterator[dict[str, Any]]] = {}
+
+        def reader(path: Path) -> Iterator[dict[str, Any]]:
+            with open(path, encoding="utf-8") as fh:
+                fh.readline()
+                for line in fh:
+                    if line.strip():
+                        yield json.loads(line)
+
+        i = 0
+        last = -1
+        while heap or i < len(firsts):
+            while i < len(firsts) and (not heap or firsts[i][0] <= heap[0][0]):
+                it = reader(firsts[i][1])
+                readers[i] = it
+                rec = next(it, None)
+                if rec is not None:
+                    heapq.heappush(heap, (int(rec["key"]), i, rec))
+                i += 1
+            key, ri, rec = heapq.heappop(heap)
+            if key == last:
+                raise ConfigError(f"document key {key} appears in two chunks of {self.root}")
+            last = key
+            yield key, document_from_json(rec["doc"])
+            nxt = next(readers[ri], None)
+            if nxt is not None:
+                heapq.heappush(heap, (int(nxt["key"]), ri, nxt))
+            else:
+                del readers[ri]
+
+
+# ----------------------------------------------------------------------------------- output
+def write_jsonl(docs: Iterable[Document], fh: IO[str]) -> int:
+    n = 0
+    for doc in docs:
+        fh.write(json.dumps(document_to_json(doc), ensure_ascii=False) + "\n")
+        n += 1
+    return n
+
+
+def write_output(docs: Iterable[Document], path: Path, fmt: str) -> None:
+    """Write the final output atomically (temporary path, then rename)."""
+    if fmt not in OUTPUT_FORMATS:
+        raise UnknownComponentError.for_name("output format", fmt, OUTPUT_FORMATS)
+    tmp = path.with_name(f".tmp-{path.name}")
+    if tmp.is_dir():
+        shutil.rmtree(tmp)
+    if fmt == "jsonl":
+        with open(tmp, "w", encoding="utf-8") as fh:
+            write_jsonl(docs, fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+    else:
+        from mosaicner.io import base
+
+        base.write(docs, tmp, fmt)
+    if path.is_dir():
+        shutil.rmtree(path)
+    os.replace(tmp, path)
+    _fsync_dir(path.parent)
+
+
+# ------------------------------------------------------------------------------------- run
+@dataclass
+class RunSummary:
+    total: int = 0  # documents in the output
+    tagged: int = 0  # documents tagged by this run
+    skipped: int = 0  # documents found done by an earlier run
+    chunks: int = 0
+    output: str = ""
+    stats: dict[str, float] = field(default_factory=dict)
+
+
+ProgressCallback = Callable[[int, int], None]  # (documents, sentences) just finished
+
+
+def chunked(
+    items: Iterable[tuple[int, Document]], size: int
+) -> Iterator[list[tuple[int, Document]]]:
+    block: list[tuple[int, Document]] = []
+    for item in items:
+        block.append(item)
+        if len(block) >= size:
+            yield block
+            block = []
+    if block:
+        yield block
+
+
+def parts_dir(output: Path) -> Path:
+    return output.with_name(output.name + ".parts")
+
+
+def prepare_run(
+    output: Path, manifest: dict[str, Any], *, overwrite: bool = False
+) -> tuple[ChunkStore, set[int]]:
+    parts = parts_dir(output)
+    if overwrite:
+        if parts.exists():
+            shutil.rmtree(parts)
+        if output.is_dir():
+            shutil.rmtree(output)
+        elif output.exists():
+            output.unlink()
+    elif output.exists() and not parts.exists():
+        raise ConfigError(
+            f"{output} already exists",
+            hint="pass --overwrite to replace it, or choose another --output",
+        )
+    store = ChunkStore(parts)
+    return store, store.open(manifest)
+
+
+def finish_run(store: ChunkStore, output: Path, fmt: str, *, keep_parts: bool = False) -> int:
+    n = 0
+
+    def docs() -> Iterator[Document]:
+        nonlocal n
+        for _, doc in store.merged():
+            n += 1
+            yield doc
+
+    write_output(docs(), output, fmt)
+    if not keep_parts:
+        shutil.rmtree(store.root)
+    return n
+
+
+def tag_corpus(
+    tagger: Any,
+    spec: InputSpec,
+    output: Path,
+    out_format: str,
+    *,
+    chunk_size: int = 64,
+    overwrite: bool = False,
+    manifest_extra: dict[str, Any] | None = None,
+    on_progress: ProgressCallback | None = None,
+    on_start: Callable[[int], None] | None = None,
+) -> RunSummary:
+    """Tag every document of ``spec`` into ``output`` (local engine; resumable)."""
+    manifest = {
+        "input": spec.path if spec.path == "-" else str(Path(spec.path).resolve()),
+        "from": spec.format,
+        "to": out_format,
+        "text_unit": spec.unit() if spec.format == "text" else None,
+        "fingerprint": spec.fingerprint(),
+        **(manifest_extra or {}),
+    }
+    store, done = prepare_run(output, manifest, overwrite=overwrite)
+    summary = RunSummary(skipped=len(done), output=str(output))
+    if on_start is not None:
+        on_start(len(done))
+    for block in chunked(iter_documents(spec, done.__contains__), chunk_size):
+        tagged = tagger.tag_documents([d for _, d in block])
+        store.write_chunk([(k, d) for (k, _), d in zip(block, tagged, strict=True)])
+        summary.tagged += len(block)
+        summary.chunks += 1
+        if on_progress is not None:
+            on_progress(len(block), sum(len(d.sentences) for d in tagged))
+    summary.total = finish_run(store, output, out_format)
+    stats = getattr(tagger, "stats", None)
+    if stats is not None and hasattr(stats, "as_dict"):
+        summary.stats = stats.as_dict()
+    return summary
+
+
+def stream_jsonl(tagger: Any, spec: InputSpec, out: IO[str], *, chunk_size: int = 64) -> RunSummary:
+    """Tag to a stream (``--output -``): no parts folder, no resume."""
+    summary = RunSummary(output="-")
+    for block in chunked(iter_documents(spec), chunk_size):
+        tagged = tagger.tag_documents([d for _, d in block])
+        write_jsonl(tagged, out)
+        out.flush()
+        summary.tagged += len(block)
+    summary.total = summary.tagged
+    return summary
+
+
+__all__ = [
+    "INPUT_FORMATS",
+    "OUTPUT_FORMATS",
+    "ChunkStore",
+    "InputSpec",
+    "RunSummary",
+    "count_documents",
+    "document_from_json",
+    "document_to_json",
+    "finish_run",
+    "iter_documents",
+    "make_key",
+    "parts_dir",
+    "prepare_run",
+    "stream_jsonl",
+    "tag_corpus",
+    "write_output",
+]

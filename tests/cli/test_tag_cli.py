@@ -1,0 +1,152 @@
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from mosaicner.cli.main import main
+
+TERMS = {"Chemical": ["cisplatin", "IL-2"], "Disease": ["lung cancer", "cancer"]}
+
+# Runs the CLI with a dictionary predictor slowed down, so the run can be killed mid-way.
+SLOW_CLI = """
+import sys, time
+from mosaicner.inference.dictionary import DictionaryPredictor as D
+_orig = D.predict_words
+def slow(self, sentences, batch_size_tokens=0):
+    time.sleep(0.03)
+    return _orig(self, sentences)
+D.predict_words = slow
+from mosaicner.cli.main import main
+main(sys.argv[1:])
+"""
+
+
+def _run_main(args: list[str]) -> int:
+    with pytest.raises(SystemExit) as exc:
+        main(args)
+    return int(exc.value.code or 0)
+
+
+@pytest.fixture
+def terms(tmp_path: Path) -> Path:
+    p = tmp_path / "terms.json"
+    p.write_text(json.dumps(TERMS))
+    return p
+
+
+def _check_entities(path: Path) -> list[dict]:
+    records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    for rec in records:
+        for span in rec["spans"].get("pred", []):
+            assert rec["text"][span["start"] : span["end"]] == span["text"]
+    return records
+
+
+def test_tag_text_lines_to_jsonl(tmp_path: Path, terms: Path) -> None:
+    inp = tmp_path / "in.txt"
+    inp.write_text("Cisplatin and IL-2.\n\n  lung cancer (LC) in rats\nnothing here\n")
+    out = tmp_path / "out.jsonl"
+    rc = _run_main(["tag", str(terms), "-i", str(inp), "-o", str(out), "--from", "text", "-q"])
+    assert rc == 0
+    records = _check_entities(out)
+    assert [r["id"] for r in records] == ["in:1", "in:2", "in:3", "in:4"]
+    labels = [[s["text"] for s in r["spans"]["pred"]] for r in records]
+    assert labels == [["Cisplatin", "IL-2"], [], ["lung cancer", "cancer"], []]
+    assert not (tmp_path / "out.jsonl.parts").exists()
+    # a finished output is not silently overwritten
+    rc = _run_main(["tag", str(terms), "-i", str(inp), "-o", str(out), "-q"])
+    assert rc == 2
+    rc = _run_main(["tag", str(terms), "-i", str(inp), "-o", str(out), "-q", "--overwrite"])
+    assert rc == 0
+
+
+def test_tag_folder_of_text_files_and_jsonl_input(tmp_path: Path, terms: Path) -> None:
+    folder = tmp_path / "shards"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Cisplatin.\nSecond line of a: cancer.")
+    (folder / "b.txt").write_text("IL-2")
+    out = tmp_path / "out.jsonl"
+    assert _run_main(["tag", str(terms), "-i", str(folder), "-o", str(out), "-q"]) == 0
+    recs = _check_entities(out)
+    assert [r["id"] for r in recs] == ["a.txt", "b.txt"]
+    assert len(recs[0]["spans"]["pred"]) == 2
+    jl = tmp_path / "in.jsonl"
+    jl.write_text(json.dumps({"id": "p1", "text": "cancer", "year": 2020}) + "\n\n")
+    out2 = tmp_path / "out2.jsonl"
+    assert (
+        _run_main(["tag", str(terms), "-i", str(jl), "-o", str(out2), "--from", "jsonl", "-q"]) == 0
+    )
+    (rec,) = _check_entities(out2)
+    assert rec["id"] == "p1" and rec["metadata"] == {"year": 2020}
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": 1, "text": "x"}\n{"id": 2\n')
+    assert (
+        _run_main(
+            [
+                "tag",
+                str(terms),
+                "-i",
+                str(bad),
+                "-o",
+                str(tmp_path / "o3.jsonl"),
+                "--from",
+                "jsonl",
+                "-q",
+            ]
+        )
+        == 2
+    )
+
+
+def test_changed_settings_refuse_to_resume(tmp_path: Path, terms: Path) -> None:
+    from mosaicner.inference import batch
+
+    inp = tmp_path / "in.txt"
+    inp.write_text("cancer\n")
+    out = tmp_path / "out.jsonl"
+    batch.ChunkStore(batch.parts_dir(out)).open({"input": "something else"})
+    assert _run_main(["tag", str(terms), "-i", str(inp), "-o", str(out), "-q"]) == 2
+
+
+def test_killed_run_resumes_every_document_exactly_once(tmp_path: Path, terms: Path) -> None:
+    n_docs = 2000
+    inp = tmp_path / "in.txt"
+    lines = [f"Patient {i} got cisplatin for lung cancer ; IL-2 {i % 7}." for i in range(n_docs)]
+    inp.write_text("\n".join(lines) + "\n")
+    out = tmp_path / "out.jsonl"
+    args = ["tag", str(terms), "-i", str(inp), "-o", str(out), "--chunk-size", "20", "-q"]
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen([sys.executable, "-c", SLOW_CLI, *args], env=env)
+    parts = tmp_path / "out.jsonl.parts"
+    deadline = time.time() + 60
+    try:
+        while time.time() < deadline:
+            if parts.exists() and len(list(parts.glob("chunk-*.jsonl"))) >= 8:
+                break
+            if proc.poll() is not None:
+                pytest.fail("the run finished before it could be killed")
+            time.sleep(0.005)
+        proc.send_signal(signal.SIGKILL)
+    finally:
+        proc.wait(timeout=30)
+    assert proc.returncode == -signal.SIGKILL
+    assert not out.exists()
+    done_before = len(list(parts.glob("chunk-*.jsonl")))
+    assert 8 <= done_before < n_docs // 20
+    res = subprocess.run(
+        [sys.executable, "-m", "mosaicner.cli.main", *args], capture_output=True, text=True, env=env
+    )
+    assert res.returncode == 0, res.stderr
+    assert "resuming" in res.stderr
+    records = _check_entities(out)
+    ids = [r["id"] for r in records]
+    assert ids == [f"in:{i + 1}" for i in range(n_docs)]  # every document once, in input order
+    assert all(len(r["spans"]["pred"]) == 4 for r in records)
+    assert not parts.exists()
