@@ -1,0 +1,114 @@
+"""Length-bucketed batches under a token budget, with dynamic padding.
+
+The cost of a batch is what the encoder computes: ``sentences x longest sentence`` in subword
+tokens (after padding).  Sentences are shuffled, cut into pools of ``bucket_size``, sorted by
+length inside each pool and packed greedily while the padded cost stays within ``max_tokens``
+(and at most ``max_sentences`` per batch), then the batch order is shuffled.  A sentence longer
+than the budget on its own gets a batch of one; those are counted (``oversized``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+
+def pack(
+    order: Sequence[int], lengths: Sequence[int], max_tokens: int, max_sentences: int
+) -> list[list[int]]:
+    """Pack indices (already in the wanted order) into consecutive batches within the budget."""
+    batches: list[list[int]] = []
+    cur: list[int] = []
+    longest = 0
+    for i in order:
+        n = int(lengths[i])
+        new_longest = max(longest, n)
+        if cur and ((len(cur) + 1) * new_longest > max_tokens or len(cur) >= max_sentences):
+            batches.append(cur)
+            cur, new_longest = [], n
+        cur.append(int(i))
+        longest = new_longest
+    if cur:
+        batches.append(cur)
+    return batches
+
+
+def make_batches(
+    lengths: Sequence[int],
+    max_tokens: int,
+    max_sentences: int = 10**9,
+    bucket_size: int = 1000,
+    rng: np.random.Generator | None = None,
+) -> list[list[int]]:
+    """Batches of example indices.  Without ``rng``: sorted by length, deterministic (eval)."""
+    idx = np.arange(len(lengths))
+    if rng is None:
+        order = sorted(idx.tolist(), key=lambda i: (lengths[i], i))
+        return pack(order, lengths, max_tokens, max_sentences)
+    rng.shuffle(idx)
+    batches: list[list[int]] = []
+    for lo in range(0, len(idx), bucket_size):
+        pool = sorted(idx[lo : lo + bucket_size].tolist(), key=lambda i: (lengths[i], i))
+        batches.extend(pack(pool, lengths, max_tokens, max_sentences))
+    perm = rng.permutation(len(batches))
+    return [batches[j] for j in perm]
+
+
+def batch_cost(batch: Sequence[int], lengths: Sequence[int]) -> int:
+    """Padded tokens of a batch."""
+    return len(batch) * max((int(lengths[i]) for i in batch), default=0)
+
+
+@dataclass
+class BatchStream:
+    """An endless stream of shuffled batches over one corpus (a new shuffle every epoch)."""
+
+    lengths: Sequence[int]
+    max_tokens: int
+    max_sentences: int
+    bucket_size: int
+    seed: int
+    epoch: int = 0
+    position: int = 0
+    batches: list[list[int]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.rng = np.random.default_rng(self.seed)
+        self.oversized = sum(1 for n in self.lengths if n > self.max_tokens)
+        if not self.batches:
+            self._new_epoch(first=True)
+
+    def _new_epoch(self, first: bool = False) -> None:
+        if not first:
+            self.epoch += 1
+        self.batches = make_batches(
+            self.lengths, self.max_tokens, self.max_sentences, self.bucket_size, self.rng
+        )
+        self.position = 0
+
+    def next(self) -> list[int]:
+        if self.position >= len(self.batches):
+            self._new_epoch()
+        batch = self.batches[self.position]
+        self.position += 1
+        return batch
+
+    def state_dict(self) -> dict[str, Any]:
+        return {
+            "rng": self.rng.bit_generator.state,
+            "epoch": self.epoch,
+            "position": self.position,
+            "batches": [list(b) for b in self.batches],
+        }
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        self.rng.bit_generator.state = state["rng"]
+        self.epoch = int(state["epoch"])
+        self.position = int(state["position"])
+        self.batches = [list(b) for b in state["batches"]]
+
+
+__all__ = ["BatchStream", "batch_cost", "make_batches", "pack"]

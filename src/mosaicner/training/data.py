@@ -1,0 +1,128 @@
+"""Training data: corpora loaded, label-mapped and subsampled, as sentence examples.
+
+Everything lossy is reported in :class:`PreparedCorpus.notes` (label-map drops and merges,
+subsampling, empty sentences skipped, missing dev/test splits).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+
+from mosaicner.data.model import Corpus, SentenceExample
+from mosaicner.errors import UnknownComponentError
+from mosaicner.training.config import CorpusSpec
+
+
+@dataclass
+class PreparedCorpus:
+    name: str
+    labels: list[str]
+    splits: dict[str, list[SentenceExample]]
+    notes: list[str] = field(default_factory=list)
+    label_report: dict[str, Any] = field(default_factory=dict)
+
+    def examples(self, role: str) -> list[SentenceExample]:
+        return self.splits.get(role, [])
+
+
+def load_raw_corpus(spec: CorpusSpec, roles: Sequence[str]) -> tuple[Corpus, dict[str, str]]:
+    """Load only the splits playing ``roles`` through the corpora registry.
+
+    Returns the corpus and role -> split name; a missing dev/test split is left out (the caller
+    notes it); a missing train split raises.
+    """
+    from mosaicner.corpora import normalise_split, resolve_corpus
+    from mosaicner.corpora.load import load_corpus
+
+    resolved = resolve_corpus(spec.name, format=spec.format)
+    present = set(resolved.files)
+    wanted: dict[str, str] = {}
+    for role in roles:
+        split = getattr(spec.splits, role)
+        if split is None:
+            continue
+        split = normalise_split(split)
+        if split not in present and role != "train":
+            continue
+        wanted[role] = split
+    corpus = load_corpus(resolved, sorted(set(wanted.values())))
+    return corpus, wanted
+
+
+def resolve_label_map(spec: str | None, corpus_name: str) -> Any:
+    """``None``: the corpus's built-in map when one exists, else keep the original labels."""
+    from mosaicner.schema import LabelMap, get_label_map
+
+    if spec is None:
+        try:
+            return get_label_map(None, corpus=corpus_name)
+        except UnknownComponentError:
+            return LabelMap.keep_original()
+    return get_label_map(spec, corpus=corpus_name)
+
+
+def subsample_examples(
+    examples: Sequence[SentenceExample], n: int | float | None, seed: int
+) -> list[SentenceExample]:
+    """Keep ``n`` sentences (int) or a fraction (float); seeded, original order kept."""
+    if n is None:
+        return list(examples)
+    k = round(len(examples) * n) if isinstance(n, float) else int(n)
+    k = max(0, min(k, len(examples)))
+    if k >= len(examples):
+        return list(examples)
+    rng = np.random.default_rng(seed)
+    keep = np.sort(rng.choice(len(examples), size=k, replace=False))
+    return [examples[int(i)] for i in keep]
+
+
+def prepare_corpus(
+    spec: CorpusSpec, roles: Sequence[str] = ("train", "dev", "test")
+) -> PreparedCorpus:
+    """Load ``spec``'s corpus, apply its label map and subsampling, return sentence examples."""
+    raw, wanted = load_raw_corpus(spec, roles)
+    name = spec.key
+    lmap = resolve_label_map(spec.label_map, raw.name or name)
+    notes: list[str] = []
+    splits: dict[str, list[SentenceExample]] = {}
+    label_report: dict[str, Any] = {}
+    labels: set[str] = set()
+    for role in roles:
+        if role not in wanted:
+            if getattr(spec.splits, role) is not None:
+                notes.append(f"{name}: no {role} split ({getattr(spec.splits, role)!r}); skipped")
+            continue
+        docs, report = lmap.apply(raw.split(wanted[role]), layers=["gold"])
+        label_report[role] = report.to_dict()
+        if report.lossy:
+            notes.append(f"{name} {role}: {report.summary()}")
+        exs = [replace(ex, corpus=name) for d in docs for ex in d.sentence_examples("gold")]
+        empty = sum(1 for ex in exs if not ex.words)
+        if empty:
+            notes.append(f"{name} {role}: {empty} empty sentences skipped")
+            exs = [ex for ex in exs if ex.words]
+        if role == "train":
+            before = len(exs)
+            exs = subsample_examples(exs, spec.subsample, spec.subsample_seed)
+            if len(exs) != before:
+                notes.append(
+                    f"{name} train: subsampled {len(exs)} of {before} sentences "
+                    f"(seed {spec.subsample_seed})"
+                )
+        splits[role] = exs
+        labels.update(s[2] for ex in exs for s in ex.spans)
+    out_labels = sorted(labels)  # the types this corpus annotates, after its label map
+    return PreparedCorpus(name, out_labels, splits, notes, label_report)
+
+
+__all__ = [
+    "PreparedCorpus",
+    "load_raw_corpus",
+    "prepare_corpus",
+    "resolve_label_map",
+    "subsample_examples",
+]

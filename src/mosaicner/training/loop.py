@@ -1,0 +1,571 @@
+"""The multi-task training loop (explicit; no framework).
+
+One optimizer step:
+
+1. for each of ``accumulation`` micro-batches: sample a corpus (uniform / proportional /
+   temperature), take the next length-bucketed batch of that corpus, run the shared encoder and
+   the corpus's head, back-propagate ``loss / accumulation``;
+2. clip the gradient norm, step AdamW (two parameter groups: encoder and heads, each with its own
+   learning rate; heads that saw no batch have no gradient and are left untouched, as in
+   Akdemir & Shibuya where only the sampled head and the encoder are updated), step the
+   warm-up + linear-decay schedule.
+
+Every ``eval_every`` steps the dev sets (optionally subsampled, seeded) are scored per corpus and
+macro-averaged; the best model so far (on ``selection``: macro or one corpus) is saved to
+``model/``, and a resumable checkpoint is written to ``checkpoints/last.pt``.  Training stops at
+``max_steps`` or when ``patience`` evaluations pass without improvement.
+
+Modes are phases of this loop: ``single``/``pairwise``/``all``/``transfer-b`` have one phase;
+``transfer-a`` first trains on the auxiliary corpora for ``transfer.stage1_steps`` steps, then
+fine-tunes on the target (selection on the target's dev F1).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from mosaicner.data.model import SentenceExample
+from mosaicner.errors import ModelError
+from mosaicner.training.batching import BatchStream
+from mosaicner.training.checkpoint import (
+    load_checkpoint,
+    save_checkpoint,
+    seed_everything,
+    set_rng_state,
+)
+from mosaicner.training.config import TrainConfig
+from mosaicner.training.data import PreparedCorpus, prepare_corpus, subsample_examples
+from mosaicner.training.evaluate import quick_f1
+from mosaicner.training.sampling import CorpusSampler
+
+log = logging.getLogger("mosaicner.training")
+
+StepHook = Callable[[int, dict[str, Any]], None]
+
+
+@dataclass
+class Phase:
+    name: str
+    corpora: list[str]
+    steps: int
+    selection: str  # "macro" or a corpus name
+    select: bool = True  # keep the best dev checkpoint in this phase
+
+
+@dataclass
+class TrainResult:
+    run_dir: Path
+    model_dir: Path
+    steps: int
+    best_step: int
+    best_score: float
+    history: list[dict[str, Any]] = field(default_factory=list)
+    stopped_early: bool = False
+    notes: list[str] = field(default_factory=list)
+
+
+# ------------------------------------------------------------------------------- building
+def plan_phases(cfg: TrainConfig) -> list[Phase]:
+    keys = [c.key for c in cfg.training_corpora()]
+    steps = cfg.trainer.max_steps
+    if cfg.mode == "transfer-a":
+        assert cfg.target is not None
+        aux = [k for k in keys if k != cfg.target]
+        return [
+            Phase("auxiliary", aux, cfg.transfer.stage1_steps, "macro", select=False),
+            Phase("target", [cfg.target], steps, cfg.target),
+        ]
+    return [Phase("main", keys, steps, cfg.selection)]
+
+
+def build_model(cfg: TrainConfig, corpora: Sequence[PreparedCorpus]) -> Any:
+    """The shared encoder and one head per corpus (or the shared heads named in the config)."""
+    from mosaicner.encoders import TransformerEncoder
+    from mosaicner.heads.base import build_head
+    from mosaicner.models import MultiTaskModel
+
+    encoder = TransformerEncoder.from_config(cfg.encoder)
+    hidden = int(encoder.hidden_size)
+    specs = {c.key: c for c in cfg.corpora}
+    heads: dict[str, Any] = {}
+    routes: dict[str, str] = {}
+    shared_members: dict[str, list[PreparedCorpus]] = {}
+    for pc in corpora:
+        spec = specs[pc.name]
+        if spec.shared_head is not None:
+            shared_members.setdefault(spec.shared_head, []).append(pc)
+            routes[pc.name] = spec.shared_head
+            continue
+        options = dict(cfg.heads.options.get(spec.head, {}))
+        heads[pc.name] = build_head(spec.head, hidden, pc.labels, {pc.name: pc.labels}, **options)
+        routes[pc.name] = pc.name
+    for head_name, members in shared_members.items():
+        shared = cfg.heads.shared[head_name]
+        labels = sorted({t for pc in members for t in pc.labels})
+        options = {**cfg.heads.options.get(shared.type, {}), **shared.options}
+        heads[head_name] = build_head(
+            shared.type, hidden, labels, {pc.name: pc.labels for pc in members}, **options
+        )
+    if cfg.mode == "transfer-b":
+        assert cfg.transfer.init_from is not None
+        load_encoder_weights(encoder, cfg.transfer.init_from)
+    return MultiTaskModel(encoder, heads, routes)
+
+
+def _model_dir_of(path: str | Path) -> Path:
+    p = Path(path)
+    if (p / "model").is_dir() and not (p / "config.json").is_file():
+        return p / "model"
+    return p
+
+
+def load_encoder_weights(encoder: Any, source: str | Path) -> None:
+    """Copy the encoder weights of an earlier model (transfer-b); heads are not taken."""
+    from mosaicner.models import load_model
+
+    src = load_model(_model_dir_of(source))
+    missing, unexpected = encoder.load_state_dict(src.encoder.state_dict(), strict=False)
+    if missing:
+        raise ModelError(
+            f"the encoder in {source} does not match the configured encoder "
+            f"({len(missing)} missing weights, e.g. {missing[0]})",
+            hint="use the same encoder.name as the run you start from",
+        )
+    del unexpected
+
+
+def param_groups(model: Any, cfg: TrainConfig) -> list[dict[str, Any]]:
+    """AdamW groups: encoder (decayed / not decayed) and heads (decayed / not decayed)."""
+    opt = cfg.optimizer
+    groups: dict[tuple[str, bool], list[torch.nn.Parameter]] = {}
+    for name, p in model.named_parameters():
+        if not p.requires_grad:
+            continue
+        part = "encoder" if name.startswith("encoder.") else "heads"
+        no_decay = p.ndim < 2 or "norm" in name.lower() or name.endswith(".bias")
+        groups.setdefault((part, no_decay), []).append(p)
+    out = []
+    for (part, no_decay), params in sorted(groups.items()):
+        out.append(
+            {
+                "params": params,
+                "lr": opt.encoder_lr if part == "encoder" else opt.head_lr,
+                "weight_decay": 0.0 if no_decay else opt.weight_decay,
+                "name": f"{part}{'' if not no_decay else '/no_decay'}",
+            }
+        )
+    return out
+
+
+def lr_lambda(total_steps: int, warmup_ratio: float, schedule: str) -> Callable[[int], float]:
+    warmup = round(total_steps * warmup_ratio)
+
+    def f(step: int) -> float:
+        if warmup and step < warmup:
+            return (step + 1) / warmup
+        if schedule == "constant":
+            return 1.0
+        return max(0.0, (total_steps - step) / max(1, total_steps - warmup))
+
+    return f
+
+
+# ------------------------------------------------------------------------------- the loop
+class Trainer:
+    """Runs a :class:`TrainConfig` in ``run_dir`` (``model/``, ``checkpoints/``,
+    ``metrics.jsonl``, ``train.log``, ``config.yaml``, ``results.json``)."""
+
+    def __init__(
+        self,
+        cfg: TrainConfig,
+        run_dir: str | Path,
+        *,
+        on_step: StepHook | None = None,
+        progress: bool = True,
+    ) -> None:
+        self.cfg = cfg
+        self.run_dir = Path(run_dir)
+        self.model_dir = self.run_dir / "model"
+        self.ckpt_dir = self.run_dir / "checkpoints"
+        self.on_step = on_step
+        self.progress = progress
+        self.notes: list[str] = []
+        self._tracker: Any = None
+
+    # ---------------------------------------------------------------- setup
+    def _log(self, message: str) -> None:
+        log.info(message)
+        with open(self.run_dir / "train.log", "a", encoding="utf-8") as fh:
+            fh.write(f"{time.strftime('%Y-%m-%d %H:%M:%S')} {message}\n")
+
+    def _metric(self, record: dict[str, Any]) -> None:
+        with open(self.run_dir / "metrics.jsonl", "a", encoding="utf-8") as fh:
+            fh.write(json.dumps(record, sort_keys=True) + "\n")
+        if self._tracker is not None:
+            self._tracker.log(record)
+
+    def _prepare_data(self) -> dict[str, PreparedCorpus]:
+        out: dict[str, PreparedCorpus] = {}
+        for spec in self.cfg.training_corpora():
+            pc = prepare_corpus(spec, roles=("train", "dev"))
+            if not pc.examples("train"):
+                raise ModelError(f"corpus {pc.name!r} has no training sentences")
+            for note in pc.notes:
+                self._note(note)
+            dev = pc.examples("dev")
+            n = self.cfg.trainer.dev_subsample
+            if n is not None and len(dev) > n:
+                pc.splits["dev"] = subsample_examples(dev, n, self.cfg.seed)
+                self._note(
+                    f"{pc.name} dev: model selection on a seeded subsample of {n} of "
+                    f"{len(dev)} sentences"
+                )
+            out[pc.name] = pc
+        return out
+
+    def _note(self, text: str) -> None:
+        self.notes.append(text)
+        self._log(text)
+
+    # ---------------------------------------------------------------- run
+    def run(self, resume: bool = True) -> TrainResult:
+        cfg = self.cfg
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        (self.run_dir / "config.yaml").write_text(cfg.to_yaml(), encoding="utf-8")
+        if cfg.num_threads:
+            torch.set_num_threads(cfg.num_threads)
+        seed_everything(cfg.seed)
+        state = load_checkpoint(self.ckpt_dir) if resume else None
+        if not resume and (self.run_dir / "metrics.jsonl").exists():
+            (self.run_dir / "metrics.jsonl").unlink()
+        if state is not None and state.get("finished"):
+            self._log("run already finished; nothing to resume")
+            return TrainResult(
+                self.run_dir,
+                self.model_dir,
+                int(state["total_steps"]),
+                int(state["best_step"]),
+                float(state["best_score"]),
+                list(state["history"]),
+                bool(state.get("stopped_early", False)),
+                self.notes,
+            )
+        self._log(
+            f"{'resuming' if state else 'starting'} run in {self.run_dir} "
+            f"(mode {cfg.mode}, seed {cfg.seed})"
+        )
+        data = self._prepare_data()
+        model = build_model(cfg, list(data.values()))
+        model.train()
+        if cfg.mlflow.enabled:
+            from mosaicner.training.tracking import MLflowTracker
+
+            self._tracker = MLflowTracker(cfg, self.run_dir, resume=state is not None)
+
+        # pre-tokenise each training sentence once: lengths for the token budget
+        t0 = time.time()
+        lengths = {
+            name: [
+                enc.padded_length(model.encoder.num_special)
+                for enc in model.encoder.encode_batch([ex.words for ex in pc.examples("train")])
+            ]
+            for name, pc in data.items()
+        }
+        self._log(f"pre-tokenised training sentences in {time.time() - t0:.1f}s")
+
+        phases = plan_phases(cfg)
+        phase_idx = int(state["phase"]) if state else 0
+        history: list[dict[str, Any]] = list(state["history"]) if state else []
+        total_steps = int(state["total_steps"]) if state else 0
+        stopped_early = bool(state.get("stopped_early", False)) if state else False
+        if state is not None:
+            model.load_state_dict(state["model"])
+        result_best = (float(state["best_score"]), int(state["best_step"])) if state else (-1, 0)
+        try:
+            while phase_idx < len(phases):
+                phase = phases[phase_idx]
+                phase_state = state if state and int(state["phase"]) == phase_idx else None
+                stopped_early, result_best, total_steps = self._run_phase(
+                    phase, phase_idx, model, data, lengths, phase_state, history, total_steps
+                )
+                state = None
+                phase_idx += 1
+            if not self.model_dir.is_dir():  # no selection happened (e.g. no dev set)
+                self._save_model(model, data, total_steps, None)
+            save_checkpoint(
+                self.ckpt_dir,
+                {
+                    "finished": True,
+                    "phase": len(phases),
+                    "history": history,
+                    "total_steps": total_steps,
+                    "best_score": result_best[0],
+                    "best_step": result_best[1],
+                    "stopped_early": stopped_early,
+                    "model": {},
+                },
+            )
+        finally:
+            if self._tracker is not None:
+                self._tracker.close()
+        return TrainResult(
+            self.run_dir,
+            self.model_dir,
+            total_steps,
+            result_best[1],
+            result_best[0],
+            history,
+            stopped_early,
+            self.notes,
+        )
+
+    def _save_model(
+        self, model: Any, data: dict[str, PreparedCorpus], step: int, dev: dict[str, Any] | None
+    ) -> None:
+        cfg = self.cfg
+        metadata = {
+            "mosaicner_config": cfg.model_dump(mode="json"),
+            "corpora": {
+                name: {
+                    "types": pc.labels,
+                    "label_map": next(c.label_map for c in cfg.corpora if c.key == name),
+                    "source": next(c.name for c in cfg.corpora if c.key == name),
+                    "train_sentences": len(pc.examples("train")),
+                }
+                for name, pc in data.items()
+            },
+            "step": step,
+            "dev": dev,
+            "eval_max_words": cfg.batching.eval_max_tokens,
+            "num_threads": cfg.num_threads,
+            "notes": self.notes,
+        }
+        tmp = self.model_dir.with_name("model.tmp")
+        if tmp.exists():
+            import shutil
+
+            shutil.rmtree(tmp)
+        model.save(tmp, metadata=metadata)
+        if self.model_dir.exists():
+            import shutil
+
+            shutil.rmtree(self.model_dir)
+        tmp.rename(self.model_dir)
+
+    def _evaluate_dev(
+        self, model: Any, data: dict[str, PreparedCorpus], corpora: Sequence[str]
+    ) -> dict[str, Any]:
+        per: dict[str, float] = {}
+        for name in corpora:
+            pc = data[name]
+            dev = pc.examples("dev")
+            if not dev:
+                continue
+            per[name] = quick_f1(model, dev, pc.labels, self.cfg.batching.eval_max_tokens)["f1"]
+        macro = float(np.mean(list(per.values()))) if per else float("nan")
+        return {"per_corpus": per, "macro": macro}
+
+    def _run_phase(
+        self,
+        phase: Phase,
+        phase_idx: int,
+        model: Any,
+        data: dict[str, PreparedCorpus],
+        lengths: dict[str, list[int]],
+        state: dict[str, Any] | None,
+        history: list[dict[str, Any]],
+        total_steps: int,
+    ) -> tuple[bool, tuple[float, int], int]:
+        cfg = self.cfg
+        bcfg = cfg.batching
+        sizes = {k: len(data[k].examples("train")) for k in phase.corpora}
+        sampler = CorpusSampler(
+            sizes, cfg.sampler.kind, cfg.sampler.temperature, seed=cfg.seed + 1000 * phase_idx
+        )
+        streams = {
+            k: BatchStream(
+                lengths[k],
+                bcfg.max_tokens,
+                bcfg.max_sentences,
+                bcfg.bucket_size,
+                seed=cfg.seed + 17 * (i + 1) + 1000 * phase_idx,
+            )
+            for i, k in enumerate(phase.corpora)
+        }
+        for k, s in streams.items():
+            if s.oversized:
+                self._note(f"{k}: {s.oversized} sentences exceed the token budget alone")
+        groups = param_groups(model, cfg)
+        optimizer = torch.optim.AdamW(groups, eps=cfg.optimizer.eps)
+        scheduler = torch.optim.lr_scheduler.LambdaLR(
+            optimizer,
+            lr_lambda(phase.steps, cfg.optimizer.warmup_ratio, cfg.optimizer.schedule),
+        )
+        step = 0
+        best_score, best_step, bad_evals = -math.inf, 0, 0
+        if state is not None:
+            optimizer.load_state_dict(state["optimizer"])
+            scheduler.load_state_dict(state["scheduler"])
+            sampler.load_state_dict(state["sampler"])
+            for k, s in streams.items():
+                s.load_state_dict(state["streams"][k])
+            step = int(state["step"])
+            best_score, best_step = float(state["best_score"]), int(state["best_step"])
+            bad_evals = int(state["bad_evals"])
+            set_rng_state(state["rng"])
+            self._log(f"phase {phase.name}: resumed at step {step}")
+        else:
+            self._log(
+                f"phase {phase.name}: {phase.steps} steps on {', '.join(phase.corpora)}; "
+                f"sampler {cfg.sampler.kind} "
+                + ", ".join(f"{k}={p:.3f}" for k, p in sampler.probabilities.items())
+            )
+        eval_every = cfg.trainer.eval_every
+        ckpt_every = cfg.trainer.checkpoint_every or eval_every
+        stopped_early = False
+        running: dict[str, list[float]] = {}
+        t_start = time.time()
+        tokens_seen = 0
+        progress = _make_progress(self.progress)
+        with progress:
+            task = progress.add_task(f"train [{phase.name}]", total=phase.steps, completed=step)
+            while step < phase.steps:
+                optimizer.zero_grad(set_to_none=True)
+                for _ in range(cfg.optimizer.accumulation):
+                    name = sampler()
+                    idx = streams[name].next()
+                    batch: list[SentenceExample] = [data[name].splits["train"][i] for i in idx]
+                    tokens_seen += sum(lengths[name][i] for i in idx)
+                    loss, _ = model.loss(batch)
+                    (loss / cfg.optimizer.accumulation).backward()
+                    running.setdefault(name, []).append(float(loss.detach()))
+                if cfg.optimizer.max_grad_norm is not None:
+                    torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.optimizer.max_grad_norm)
+                optimizer.step()
+                scheduler.step()
+                step += 1
+                total_steps += 1
+                progress.update(task, advance=1)
+                if step % cfg.trainer.log_every == 0 or step == phase.steps:
+                    rec = {
+                        "event": "train",
+                        "phase": phase.name,
+                        "step": step,
+                        "loss": {k: float(np.mean(v)) for k, v in running.items()},
+                        "lr": {g["name"]: g["lr"] for g in optimizer.param_groups},
+                        "subword_tokens_per_s": tokens_seen / max(1e-9, time.time() - t_start),
+                    }
+                    self._metric(rec)
+                    running = {}
+                if self.on_step is not None:
+                    self.on_step(step, {"phase": phase.name, "corpus": name})
+                do_eval = step % eval_every == 0 or step == phase.steps
+                if do_eval:
+                    dev = self._evaluate_dev(model, data, phase.corpora)
+                    score = (
+                        dev["macro"]
+                        if phase.selection == "macro"
+                        else dev["per_corpus"].get(phase.selection, float("nan"))
+                    )
+                    improved = phase.select and not math.isnan(score) and score > best_score
+                    if improved:
+                        best_score, best_step, bad_evals = score, step, 0
+                        self._save_model(model, data, total_steps, dev)
+                    elif phase.select:
+                        bad_evals += 1
+                    rec = {
+                        "event": "dev",
+                        "phase": phase.name,
+                        "step": step,
+                        "f1": dev["per_corpus"],
+                        "macro_f1": dev["macro"],
+                        "selection": phase.selection,
+                        "improved": improved,
+                    }
+                    history.append(rec)
+                    self._metric(rec)
+                    progress.update(
+                        task,
+                        description=f"train [{phase.name}] dev {phase.selection} F1 "
+                        f"{100 * score:.1f} (best {100 * max(best_score, 0):.1f})",
+                    )
+                    self._log(
+                        f"step {step}: dev F1 "
+                        + ", ".join(f"{k} {100 * v:.2f}" for k, v in dev["per_corpus"].items())
+                        + f", macro {100 * dev['macro']:.2f}"
+                        + (" (best)" if improved else "")
+                    )
+                    patience = cfg.trainer.patience
+                    if phase.select and patience is not None and bad_evals >= patience:
+                        stopped_early = True
+                        self._log(f"early stop at step {step}: {patience} evaluations without gain")
+                if do_eval or step % ckpt_every == 0 or stopped_early:
+                    save_checkpoint(
+                        self.ckpt_dir,
+                        {
+                            "phase": phase_idx,
+                            "step": step if not stopped_early else phase.steps,
+                            "model": model.state_dict(),
+                            "optimizer": optimizer.state_dict(),
+                            "scheduler": scheduler.state_dict(),
+                            "sampler": sampler.state_dict(),
+                            "streams": {k: s.state_dict() for k, s in streams.items()},
+                            "best_score": best_score,
+                            "best_step": best_step,
+                            "bad_evals": bad_evals,
+                            "history": history,
+                            "total_steps": total_steps,
+                            "stopped_early": stopped_early,
+                        },
+                    )
+                if stopped_early:
+                    break
+        if phase.select and best_step:
+            self._log(
+                f"phase {phase.name}: best dev {phase.selection} F1 {100 * best_score:.2f} "
+                f"at step {best_step}"
+            )
+        return stopped_early, (best_score, best_step), total_steps
+
+
+def _make_progress(enabled: bool) -> Any:
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        disable=not enabled,
+        transient=False,
+    )
+
+
+__all__ = [
+    "Phase",
+    "TrainResult",
+    "Trainer",
+    "build_model",
+    "load_encoder_weights",
+    "lr_lambda",
+    "param_groups",
+    "plan_phases",
+]
