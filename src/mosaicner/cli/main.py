@@ -71,7 +71,10 @@ _register_all()
 def main(argv: Sequence[str] | None = None) -> None:
     """Console-script entry point: run the app, turning library errors into exit code 2."""
     try:
-        app(args=list(argv) if argv is not None else None, standalone_mode=False)
+        # with standalone_mode=False click returns (not raises) the code of `raise typer.Exit(n)`
+        rc = app(args=list(argv) if argv is not None else None, standalone_mode=False)
+        if isinstance(rc, int) and rc:
+            sys.exit(rc)
     except MosaicnerError as exc:
         err_console.print(f"error: {exc}", markup=False)
         sys.exit(2)

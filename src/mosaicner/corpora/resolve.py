@@ -1,0 +1,258 @@
+"""Find a corpus on disk: by registry name in the data directory, or by any path.
+
+* ``NAME``: a registry corpus (case-insensitive, aliases) in the data directory, or any folder
+  of the data directory;
+* a corpus directory: split files named train / dev|devel|valid|validation / test with a
+  ``.tsv``/``.conll``/``.iob``/``.iob2``/``.bio`` (column format) or ``.jsonl``/``.jsonlines``
+  (JSON Lines; GENIA-style when the records have ``entity_mentions``) suffix; the corpus is
+  named by the folder;
+* a single file: one split, named by the file stem when it is a split name (else ``all``).
+
+The data directory is ``$MOSAICNER_DATA`` (the CLI's ``--data-dir`` sets it), else
+``$XDG_DATA_HOME/mosaicner/corpora`` (``~/.local/share/mosaicner/corpora``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mosaicner.corpora.registry import CorpusInfo, close_matches, find_corpus
+from mosaicner.errors import (
+    ConfigError,
+    MissingFileError,
+    MissingSplitError,
+    UnknownComponentError,
+)
+
+SPLITS = ("train", "dev", "test")
+SPLIT_ALIASES = {
+    "train": "train",
+    "training": "train",
+    "dev": "dev",
+    "devel": "dev",
+    "development": "dev",
+    "valid": "dev",
+    "validation": "dev",
+    "val": "dev",
+    "test": "test",
+    "testing": "test",
+}
+COLUMN_SUFFIXES = (".tsv", ".conll", ".iob", ".iob2", ".bio", ".bioes")
+JSONL_SUFFIXES = (".jsonl", ".jsonlines")
+SUFFIX_FORMATS = {
+    **dict.fromkeys(COLUMN_SUFFIXES, "conll"),
+    ".xml": "bioc-xml",
+    ".json": "bioc-json",
+    ".pubtator": "pubtator",
+    ".actions": "actions",
+    ".txt": "text",
+}
+
+
+def normalise_split(name: str) -> str:
+    """``devel`` → ``dev`` and the like; unknown names come back unchanged."""
+    return SPLIT_ALIASES.get(name.lower(), name)
+
+
+def data_dir(explicit: str | Path | None = None) -> Path:
+    """The corpora data directory (not required to exist)."""
+    if explicit is not None:
+        return Path(explicit)
+    env = os.environ.get("MOSAICNER_DATA")
+    if env:
+        return Path(env)
+    xdg = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(xdg) / "mosaicner" / "corpora"
+
+
+def sniff_jsonl(path: Path) -> str:
+    """``genia-jsonl`` when the first record has ``entity_mentions``, else ``jsonl``."""
+    with path.open(encoding="utf-8", errors="replace") as fh:
+        for line in fh:
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError:
+                return "jsonl"  # the reader reports the bad line with its number
+            if isinstance(record, dict) and "entity_mentions" in record:
+                return "genia-jsonl"
+            return "jsonl"
+    return "jsonl"
+
+
+def detect_format(path: Path) -> str:
+    """Guess a file's format from its suffix (and first record for JSON Lines)."""
+    if path.is_dir():
+        if any(path.glob("*.ann")):
+            return "brat"
+        raise ConfigError(
+            f"cannot tell the format of directory {path}",
+            hint="pass --format / --from explicitly",
+        )
+    suffix = path.suffix.lower()
+    if suffix in JSONL_SUFFIXES:
+        return sniff_jsonl(path)
+    if suffix in SUFFIX_FORMATS:
+        return SUFFIX_FORMATS[suffix]
+    raise ConfigError(
+        f"cannot tell the format of {path} from its suffix {suffix!r}",
+        expected="one of "
+        + ", ".join(sorted({*COLUMN_SUFFIXES, *JSONL_SUFFIXES, *SUFFIX_FORMATS})),
+        hint="pass the format explicitly",
+    )
+
+
+@dataclass(frozen=True)
+class ResolvedCorpus:
+    """A corpus found on disk: its name, root, split files and format."""
+
+    name: str
+    root: Path
+    files: dict[str, Path]  # split -> file, in train/dev/test order
+    format: str
+    info: CorpusInfo | None = None
+    missing: tuple[str, ...] = field(default=())  # registry splits whose file is absent
+
+    def path(self, split: str) -> Path:
+        key = normalise_split(split)
+        if key not in self.files:
+            hint = None
+            if self.info is not None and key in self.missing:
+                note = next(
+                    (f.note for f in self.info.files if f.split == key and f.note),
+                    f"run: mosaicner corpora download {self.info.name}",
+                )
+                hint = note
+            raise MissingSplitError(
+                f"corpus {self.name!r} has no {key!r} split",
+                file=self.root,
+                expected="one of " + (", ".join(self.files) or "(no split files)"),
+                hint=hint,
+            )
+        return self.files[key]
+
+
+def _order(files: dict[str, Path]) -> dict[str, Path]:
+    ordered = {s: files[s] for s in SPLITS if s in files}
+    ordered.update({s: p for s, p in sorted(files.items()) if s not in ordered})
+    return ordered
+
+
+def scan_directory(root: Path) -> dict[str, Path]:
+    """Split files of a corpus directory (``devel.tsv`` → ``dev``)."""
+    found: dict[str, Path] = {}
+    for p in sorted(root.iterdir()):
+        if not p.is_file():
+            continue
+        suffix = p.suffix.lower()
+        if suffix not in COLUMN_SUFFIXES and suffix not in JSONL_SUFFIXES:
+            continue
+        split = SPLIT_ALIASES.get(p.stem.lower())
+        if split is None:
+            continue
+        if split in found:
+            raise ConfigError(
+                f"two files for split {split!r} in {root}: {found[split].name} and {p.name}",
+                hint="keep one file per split",
+            )
+        found[split] = p
+    return _order(found)
+
+
+def _from_directory(root: Path, info: CorpusInfo | None, name: str | None = None) -> ResolvedCorpus:
+    files = scan_directory(root)
+    missing: tuple[str, ...] = ()
+    if info is not None:
+        expected = {s: root / f for s, f in info.splits.items()}
+        files = _order({s: p for s, p in expected.items() if p.is_file()} | files)
+        missing = tuple(s for s in info.splits if s not in files)
+        fmt = info.format
+    elif files:
+        first = next(iter(files.values()))
+        fmt = detect_format(first)
+    else:
+        raise MissingFileError(
+            f"no split files in {root}",
+            file=root,
+            expected="train/dev|devel/test files ending in .tsv, .conll, .jsonl or .jsonlines",
+        )
+    if not files:
+        raise MissingFileError(
+            f"corpus {info.name if info else root.name!r}: none of its files is in {root}",
+            file=root,
+            expected=", ".join(info.splits.values()) if info else None,
+            hint=f"run: mosaicner corpora download {info.name}" if info else None,
+        )
+    return ResolvedCorpus(name or root.name, root, files, fmt, info, missing)
+
+
+def resolve_corpus(
+    name_or_path: str | Path, *, data_directory: str | Path | None = None, format: str | None = None
+) -> ResolvedCorpus:
+    """Find a corpus by registry name, data-directory folder, directory path or file path."""
+    text = str(name_or_path)
+    path = Path(text).expanduser()
+    base = data_dir(data_directory)
+    if path.exists():
+        if path.is_dir():
+            info = find_corpus(path.name)
+            if info is not None and not any((path / f).is_file() for f in info.splits.values()):
+                info = None  # a folder that happens to share a registry name
+            resolved = _from_directory(path, info)
+            if format is not None:
+                resolved = ResolvedCorpus(
+                    resolved.name, resolved.root, resolved.files, format, resolved.info
+                )
+            return resolved
+        split = SPLIT_ALIASES.get(path.stem.lower())
+        if split is not None:
+            name = path.parent.name or path.stem
+            info = find_corpus(path.parent.name)
+        else:
+            split, name, info = "all", path.stem, None
+        fmt = format or (info.format if info is not None else detect_format(path))
+        return ResolvedCorpus(name, path.parent, {split: path}, fmt, info)
+    info = find_corpus(text)
+    if info is not None:
+        root = base / info.folder
+        if not root.is_dir():
+            raise MissingFileError(
+                f"corpus {info.name!r} is not in the data directory {base}",
+                file=root,
+                hint=f"run: mosaicner corpora download {info.name}, or point --data-dir / "
+                "MOSAICNER_DATA at the folder that holds it",
+            )
+        resolved = _from_directory(root, info, info.name)
+        return resolved
+    candidate = base / text
+    if text and candidate.is_dir():
+        return _from_directory(candidate, None)
+    local = sorted(p.name for p in base.iterdir() if p.is_dir()) if base.is_dir() else []
+    known = sorted({*_registry_names(), *local})
+    close = close_matches(text, known)
+    raise UnknownComponentError(
+        f"unknown corpus {text!r}: not a registry name, not a folder of {base}, not a path",
+        expected="one of " + ", ".join(known) + ", or a corpus directory / file",
+        hint=f"did you mean {close[0]!r}?" if close else "run: mosaicner corpora list",
+    )
+
+
+def _registry_names() -> list[str]:
+    from mosaicner.corpora.registry import CORPORA
+
+    return list(CORPORA)
+
+
+__all__ = [
+    "SPLITS",
+    "ResolvedCorpus",
+    "data_dir",
+    "detect_format",
+    "normalise_split",
+    "resolve_corpus",
+    "scan_directory",
+]

@@ -1,0 +1,419 @@
+"""Check corpus files and report every problem (not just the first), with file and line.
+
+Checks per format:
+
+* **conll** (line by line): column count, empty tokens, tags outside the scheme, ill-formed
+  sequences (``I-X`` after ``O`` or after another type in IOB2; IOBES transitions), empty
+  sentences (runs of blank lines), ``-DOCSTART-`` lines with a tag other than ``O``;
+* **genia-jsonl** (line by line): JSON syntax and shape, empty sentences, empty tokens, tokens
+  holding spaces (a *warning*: GENIA 3.02 has such tokens, e.g. ``G + C``), mention
+  offsets outside the sentence or empty, ``text`` that disagrees with the tokens, duplicate
+  mentions (same start, end, type), crossing mentions;
+* **any other format**: the reader's first error (with its file/line), then per document: empty
+  sentences, spans without token offsets, spans across sentence boundaries, duplicate and
+  crossing spans.
+
+Problems are findings, not exceptions: :func:`validate` returns a :class:`ValidationReport`;
+the CLI exits 2 when it has any error (warnings alone exit 0).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mosaicner.corpora.resolve import detect_format, resolve_corpus
+from mosaicner.data.model import GOLD, Document, Span
+from mosaicner.errors import ConfigError, MosaicnerError
+
+MAX_STORED = 1000
+#: Kinds that are reported but do not make a file invalid.
+WARNING_KINDS = frozenset({"token-space"})
+_TAG_RE = re.compile(r"^([BIESLU])-(.+)$")
+SCHEMES = ("iob2", "iob1", "iobes")
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    line: int | None
+    kind: str
+    message: str
+
+    @property
+    def severity(self) -> str:
+        return "warning" if self.kind in WARNING_KINDS else "error"
+
+    def render(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        return f"{where}: {self.severity}: {self.kind}: {self.message}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "line": self.line,
+            "severity": self.severity,
+            "kind": self.kind,
+            "message": self.message,
+        }
+
+
+@dataclass
+class ValidationReport:
+    files: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    counts: Counter[str] = field(default_factory=Counter)
+    sentences: int = 0
+    mentions: int = 0
+
+    @property
+    def errors(self) -> int:
+        return sum(n for k, n in self.counts.items() if k not in WARNING_KINDS)
+
+    @property
+    def warnings(self) -> int:
+        return sum(n for k, n in self.counts.items() if k in WARNING_KINDS)
+
+    @property
+    def ok(self) -> bool:
+        """True when there is no error (warnings allowed)."""
+        return self.errors == 0
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def add(self, file: str | Path, line: int | None, kind: str, message: str) -> None:
+        self.counts[kind] += 1
+        if len(self.problems) < MAX_STORED:
+            self.problems.append(Problem(str(file), line, kind, message))
+
+    def extend(self, other: ValidationReport) -> None:
+        self.files.extend(other.files)
+        room = MAX_STORED - len(self.problems)
+        self.problems.extend(other.problems[: max(room, 0)])
+        self.counts.update(other.counts)
+        self.sentences += other.sentences
+        self.mentions += other.mentions
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "files": self.files,
+            "sentences": self.sentences,
+            "mentions": self.mentions,
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "counts": dict(sorted(self.counts.items())),
+            "details": [p.to_dict() for p in self.problems],
+            "details_truncated": self.total > len(self.problems),
+        }
+
+
+# ------------------------------------------------------------------------------------- conll
+def validate_conll(
+    path: Path,
+    *,
+    scheme: str = "iob2",
+    columns: int | None = 2,
+    separator: str = "tab",
+    tag_column: int = -1,
+) -> ValidationReport:
+    if scheme not in SCHEMES:
+        raise ConfigError(f"unknown tag scheme {scheme!r}", expected=" | ".join(SCHEMES))
+    rep = ValidationReport(files=[str(path)])
+    text = _read(path, rep)
+    if text is None:
+        return rep
+    prev = "O"  # previous tag in the sentence
+    blank_run = 0
+    in_sentence = False
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    for lineno, raw in enumerate(lines, start=1):
+        line = raw.rstrip("\r")
+        if not line.strip():
+            if in_sentence:
+                rep.sentences += 1
+                _end_sentence(rep, path, lineno, prev, scheme)
+            elif blank_run >= 1 and lineno > 1:
+                rep.add(path, lineno, "empty-sentence", "blank line after a blank line")
+            blank_run += 1
+            in_sentence = False
+            prev = "O"
+            continue
+        blank_run = 0
+        cols = line.split("\t") if separator == "tab" else line.split()
+        if columns is not None and len(cols) != columns:
+            rep.add(
+                path,
+                lineno,
+                "columns",
+                f"{len(cols)} {'tab-separated ' if separator == 'tab' else ''}columns, "
+                f"expected {columns} (token, tag)",
+            )
+            in_sentence = True
+            prev = "O"
+            continue
+        token = cols[0]
+        tag = cols[tag_column].strip() if len(cols) > 1 else ""
+        if token == "-DOCSTART-":
+            if tag not in ("O", ""):
+                rep.add(path, lineno, "docstart", f"-DOCSTART- line with tag {tag!r}, expected O")
+            if in_sentence:
+                rep.add(path, lineno, "docstart", "-DOCSTART- inside a sentence (no blank before)")
+            continue
+        if not token.strip() or token != token.strip():
+            rep.add(path, lineno, "empty-token", f"empty token or spaces around it: {token!r}")
+        in_sentence = True
+        prev = _check_tag(rep, path, lineno, prev, tag, scheme)
+    if in_sentence:
+        rep.sentences += 1
+        _end_sentence(rep, path, len(lines), prev, scheme)
+    return rep
+
+
+def _check_tag(
+    rep: ValidationReport, path: Path, lineno: int, prev: str, tag: str, scheme: str
+) -> str:
+    if tag == "O":
+        return tag
+    m = _TAG_RE.match(tag)
+    allowed = "BI" if scheme in ("iob2", "iob1") else "BIES"
+    if m is None or m.group(1) not in allowed:
+        rep.add(
+            path,
+            lineno,
+            "tag",
+            f"tag {tag!r} is not in the {scheme.upper()} scheme",
+        )
+        return "O"
+    prefix, label = m.group(1), m.group(2)
+    pm = _TAG_RE.match(prev)
+    p_prefix, p_label = (pm.group(1), pm.group(2)) if pm else ("O", "")
+    if prefix in ("B", "S"):
+        rep.mentions += 1
+    if scheme == "iob2":
+        if prefix == "I" and (p_prefix == "O" or p_label != label):
+            rep.add(
+                path, lineno, "tag-sequence", f"{tag} after {prev} (IOB2 needs B-{label} first)"
+            )
+            rep.mentions += 1
+    elif scheme == "iob1":
+        if prefix == "I" and (p_prefix == "O" or p_label != label):
+            rep.mentions += 1
+        if prefix == "B" and not (p_label == label and p_prefix in "BI"):
+            rep.add(
+                path,
+                lineno,
+                "tag-sequence",
+                f"{tag} after {prev}: IOB1 uses B- only between two mentions of the same type",
+            )
+    else:  # iobes
+        if prefix in ("I", "E") and not (p_prefix in ("B", "I") and p_label == label):
+            rep.add(path, lineno, "tag-sequence", f"{tag} after {prev} (IOBES)")
+            rep.mentions += 1
+        if prefix in ("B", "S") and p_prefix in ("B", "I"):
+            rep.add(path, lineno, "tag-sequence", f"{tag} after unfinished {prev} (IOBES)")
+    return tag
+
+
+def _end_sentence(rep: ValidationReport, path: Path, lineno: int, prev: str, scheme: str) -> None:
+    if scheme == "iobes" and prev[:1] in ("B", "I"):
+        rep.add(path, lineno, "tag-sequence", f"sentence ends inside a mention ({prev}, IOBES)")
+
+
+# ------------------------------------------------------------------------------- genia-jsonl
+def validate_genia(path: Path) -> ValidationReport:
+    rep = ValidationReport(files=[str(path)])
+    text = _read(path, rep)
+    if text is None:
+        return rep
+    for lineno, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            rep.add(path, lineno, "json", f"not valid JSON: {exc.msg} (column {exc.colno})")
+            continue
+        if not isinstance(obj, dict):
+            rep.add(path, lineno, "json", "a line must be a JSON object")
+            continue
+        tokens = obj.get("tokens")
+        if not isinstance(tokens, list) or not all(isinstance(t, str) for t in tokens):
+            rep.add(path, lineno, "json", "field 'tokens' must be a list of strings")
+            continue
+        rep.sentences += 1
+        if not tokens:
+            rep.add(path, lineno, "empty-sentence", "'tokens' is empty")
+        for i, t in enumerate(tokens):
+            if not t.strip():
+                rep.add(path, lineno, "empty-token", f"token {i} is empty")
+            elif any(c.isspace() for c in t):
+                rep.add(path, lineno, "token-space", f"token {i} {t!r} contains whitespace")
+        mentions = obj.get("entity_mentions", [])
+        if not isinstance(mentions, list):
+            rep.add(path, lineno, "json", "field 'entity_mentions' must be a list")
+            continue
+        spans: list[tuple[int, int, str]] = []
+        for j, m in enumerate(mentions):
+            if not isinstance(m, dict):
+                rep.add(path, lineno, "json", f"mention {j} is not an object")
+                continue
+            s, e, label = m.get("start"), m.get("end"), m.get("entity_type")
+            if not isinstance(s, int) or not isinstance(e, int) or not isinstance(label, str):
+                rep.add(path, lineno, "json", f"mention {j} needs int start/end and entity_type")
+                continue
+            rep.mentions += 1
+            if not 0 <= s < e <= len(tokens):
+                rep.add(
+                    path,
+                    lineno,
+                    "offsets",
+                    f"mention {j} [{s}, {e}) {label} is empty or outside the {len(tokens)} tokens",
+                )
+                continue
+            if "text" in m and m["text"] != " ".join(tokens[s:e]):
+                rep.add(
+                    path,
+                    lineno,
+                    "text",
+                    f"mention {j} text {m['text']!r} != tokens {' '.join(tokens[s:e])!r}",
+                )
+            spans.append((s, e, label))
+        _span_checks(rep, path, lineno, spans)
+    return rep
+
+
+def _span_checks(
+    rep: ValidationReport,
+    path: Path | str,
+    line: int | None,
+    spans: Sequence[tuple[int, int, str]],
+    where: str = "",
+) -> None:
+    counts = Counter(spans)
+    for (s, e, label), n in sorted(counts.items()):
+        if n > 1:
+            rep.add(path, line, "duplicate", f"{where}span [{s}, {e}) {label} appears {n} times")
+    bounds = sorted({(s, e) for s, e, _ in spans}, key=lambda b: (b[0], -b[1]))
+    # crossing: a later-starting span that begins inside an earlier one and ends after it
+    for i, (s1, e1) in enumerate(bounds):
+        for s2, e2 in bounds[i + 1 :]:
+            if s2 >= e1:
+                break
+            if e2 > e1:
+                rep.add(path, line, "crossing", f"{where}spans [{s1}, {e1}) and [{s2}, {e2}) cross")
+
+
+# ------------------------------------------------------------------------------ other formats
+def validate_documents(
+    documents: Iterable[Document], file: str | Path, layer: str = GOLD
+) -> ValidationReport:
+    rep = ValidationReport(files=[str(file)])
+    for doc in documents:
+        for k, sent in enumerate(doc.sentences):
+            rep.sentences += 1
+            if sent.token_end <= sent.token_start:
+                rep.add(file, None, "empty-sentence", f"document {doc.id!r}: sentence {k} is empty")
+        spans = doc.layer(layer)
+        rep.mentions += len(spans)
+        sent_of: dict[int, int] = {}
+        for k, sent in enumerate(doc.sentences):
+            for t in range(sent.token_start, sent.token_end):
+                sent_of[t] = k
+        triples: list[tuple[int, int, str]] = []
+        for sp in spans:
+            triples.append((sp.start, sp.end, sp.label))
+            _check_span_tokens(rep, file, doc, sp, sent_of)
+        _span_checks(rep, file, None, triples, where=f"document {doc.id!r}: character ")
+    return rep
+
+
+def _check_span_tokens(
+    rep: ValidationReport, file: str | Path, doc: Document, sp: Span, sent_of: dict[int, int]
+) -> None:
+    if not doc.tokens:
+        return
+    if sp.token_start is None or sp.token_end is None:
+        rep.add(
+            file,
+            None,
+            "alignment",
+            f"document {doc.id!r}: span [{sp.start}, {sp.end}) {sp.label} has no token offsets",
+        )
+        return
+    if doc.sentences and sent_of.get(sp.token_start) != sent_of.get(sp.token_end - 1):
+        rep.add(
+            file,
+            None,
+            "sentence-boundary",
+            f"document {doc.id!r}: span [{sp.start}, {sp.end}) {sp.label} crosses a sentence "
+            "boundary",
+        )
+
+
+def _read(path: Path, rep: ValidationReport) -> str | None:
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        rep.add(path, data[: exc.start].count(b"\n") + 1, "encoding", "invalid UTF-8")
+        return None
+    if not text.strip():
+        rep.add(path, 1, "empty-file", "the file is empty")
+        return None
+    return text.removeprefix("\ufeff")
+
+
+def validate_file(path: Path, format: str | None = None, **options: Any) -> ValidationReport:
+    fmt = format or detect_format(path)
+    if fmt == "conll":
+        keys = ("scheme", "columns", "separator", "tag_column")
+        return validate_conll(path, **{k: v for k, v in options.items() if k in keys})
+    if fmt == "genia-jsonl":
+        return validate_genia(path)
+    from mosaicner import io
+
+    try:
+        result = io.read(path, fmt, **options)
+    except MosaicnerError as exc:
+        rep = ValidationReport(files=[str(path)])
+        rep.add(exc.file or path, exc.line, type(exc).__name__, exc.message)
+        return rep
+    rep = validate_documents(result.documents, path)
+    for warning in result.report.warnings:
+        rep.add(path, None, "reader", warning)
+    return rep
+
+
+def validate(
+    name_or_path: str | Path, *, format: str | None = None, **options: Any
+) -> ValidationReport:
+    """Validate a file, a corpus directory or a registry corpus (every split file)."""
+    path = Path(name_or_path)
+    if path.is_file():
+        return validate_file(path, format, **options)
+    resolved = resolve_corpus(name_or_path, format=format)
+    rep = ValidationReport()
+    for split_path in resolved.files.values():
+        rep.extend(validate_file(split_path, format or resolved.format, **options))
+    return rep
+
+
+__all__ = [
+    "Problem",
+    "ValidationReport",
+    "validate",
+    "validate_conll",
+    "validate_documents",
+    "validate_file",
+    "validate_genia",
+]
