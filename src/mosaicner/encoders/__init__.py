@@ -1,1 +1,21 @@
-"""mosaicner.encoders"""
+"""mosaicner.encoders: the shared transformer encoder (torch layer)."""
+
+from mosaicner.encoders.config import DEFAULT_ENCODER, EncoderConfig, resolve_encoder_name
+from mosaicner.encoders.transformer import (
+    EncodedSentence,
+    EncoderStats,
+    TransformerEncoder,
+    load_tokenizer,
+    model_length_limit,
+)
+
+__all__ = [
+    "DEFAULT_ENCODER",
+    "EncodedSentence",
+    "EncoderConfig",
+    "EncoderStats",
+    "TransformerEncoder",
+    "load_tokenizer",
+    "model_length_limit",
+    "resolve_encoder_name",
+]

@@ -1,0 +1,82 @@
+"""Per-word softmax head: a linear layer over BIO tags, cross-entropy, BIO repair at decode.
+
+A cheaper baseline than the CRF.  The loss is the per-word cross-entropy summed over each
+sentence and averaged over sentences (the same scale as the CRF's per-sentence NLL).  Decoding
+takes the arg-max tag of every word and reads the sequence leniently (a dangling ``I-X`` opens a
+span); a span's score is the mean probability of its words' tags.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
+
+import torch
+import torch.nn.functional as F
+from pydantic import BaseModel, ConfigDict, Field
+from torch import nn
+
+from mosaicner.heads.base import GoldSpans, Head, PredSpan, WordFeatures, register_head
+from mosaicner.heads.crf import TagSet, parse_options
+
+
+class SoftmaxOptions(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    scheme: Literal["iob2", "iobes"] = "iob2"
+    dropout: float = Field(default=0.1, ge=0.0, lt=1.0)
+
+
+@register_head("softmax")
+class SoftmaxHead(Head):
+    """Linear projection to tags + cross-entropy."""
+
+    def __init__(
+        self,
+        hidden_size: int,
+        labels: Sequence[str],
+        corpus_labels: Mapping[str, Sequence[str]] | None = None,
+        **options: Any,
+    ) -> None:
+        opts = parse_options(SoftmaxOptions, "softmax", options)
+        assert isinstance(opts, SoftmaxOptions)
+        super().__init__(hidden_size, labels, corpus_labels, **opts.model_dump())
+        self.tagset = TagSet(self.labels, opts.scheme)
+        self.dropout = nn.Dropout(opts.dropout)
+        self.proj = nn.Linear(hidden_size, len(self.tagset))
+        self.counters: Counter[str] = Counter()
+
+    def logits(self, features: WordFeatures) -> torch.Tensor:
+        return self.proj(self.dropout(features.words)).float()
+
+    def loss(
+        self, features: WordFeatures, gold: Sequence[GoldSpans], corpora: Sequence[str]
+    ) -> torch.Tensor:
+        logits = self.logits(features)
+        batch, width, n = logits.shape
+        rows = [self.tagset.encode(spans, width, self.counters) for spans in gold]
+        tags = torch.tensor(rows, dtype=torch.long, device=logits.device).reshape(batch, width)
+        tags = tags.masked_fill(~features.mask, -100)
+        nonempty = int((features.mask.sum(1) > 0).sum())
+        if nonempty == 0:
+            return logits.sum() * 0.0
+        ce = F.cross_entropy(logits.reshape(-1, n), tags.reshape(-1), reduction="sum")
+        return ce / nonempty
+
+    def decode(
+        self, features: WordFeatures, corpora: Sequence[str] | None = None
+    ) -> list[list[PredSpan]]:
+        probs = self.logits(features).softmax(-1)
+        best_p, best = probs.max(-1)
+        best_np = best.cpu().numpy()
+        prob_np = best_p.cpu().numpy()
+        out: list[list[PredSpan]] = []
+        for i, n in enumerate(features.mask.sum(1).tolist()):
+            spans = self.tagset.decode(best_np[i, :n].tolist())
+            row = prob_np[i]
+            out.append([(s, e, lab, float(row[s:e].mean())) for s, e, lab in spans])
+        return out
+
+
+__all__ = ["SoftmaxHead", "SoftmaxOptions"]

@@ -1,0 +1,1 @@
+"""mosaicner.testing: helpers for tests (tiny random encoders; torch layer)."""
