@@ -183,6 +183,8 @@ def _check_tag(
     rep: ValidationReport, path: Path, lineno: int, prev: str, tag: str, scheme: str
 ) -> str:
     if tag == "O":
+        if scheme == "iobes" and prev[:2] in ("B-", "I-"):
+            rep.add(path, lineno, "tag-sequence", f"O after unfinished {prev} (IOBES)")
         return tag
     m = _TAG_RE.match(tag)
     allowed = "BI" if scheme in ("iob2", "iob1") else "BIES"
