@@ -32,12 +32,18 @@ def char_to_token(
 ) -> tuple[int, int]:
     """Map a character interval to a half-open token interval, or raise AlignmentError."""
     _check_mode(mode)
-    starts = [t.start for t in tokens]
-    ends = [t.end for t in tokens]
+    return _char_to_token([t.start for t in tokens], [t.end for t in tokens], start, end, mode)
+
+
+def _char_to_token(
+    starts: Sequence[int], ends: Sequence[int], start: int, end: int, mode: AlignMode
+) -> tuple[int, int]:
+    # token boundary lists are built once per document by the callers (linear, not quadratic)
     if mode == "strict":
         i = bisect.bisect_left(starts, start)
         j = bisect.bisect_left(ends, end)
-        if i < len(tokens) and starts[i] == start and j < len(tokens) and ends[j] == end and i <= j:
+        n = len(starts)
+        if i < n and starts[i] == start and j < n and ends[j] == end and i <= j:
             return (i, j + 1)
         raise AlignmentError(
             f"characters [{start}, {end}) do not fall on token boundaries",
@@ -113,12 +119,14 @@ def align_document(
     _check_mode(mode)
     report = AlignmentReport(mode=mode)
     new_layers = dict(doc.spans)
+    starts = [t.start for t in doc.tokens]
+    ends = [t.end for t in doc.tokens]
     for name in layers if layers is not None else list(doc.spans):
         out: list[Span] = []
         for sp in doc.spans.get(name, ()):
             report.total += 1
             try:
-                ts, te = char_to_token(doc.tokens, sp.start, sp.end, mode)
+                ts, te = _char_to_token(starts, ends, sp.start, sp.end, mode)
             except AlignmentError as exc:
                 report.failed += 1
                 report.note(f"{doc.id}: {sp.label} {doc.text[sp.start:sp.end]!r}: {exc.message}")
