@@ -135,3 +135,33 @@ def test_load_with_provenance_and_harmonise(data_dir: Path) -> None:
     assert labels.count("Chemical") == 446 + 33  # Simple_chemical + Amino_acid
     assert labels.count("Disease") == 432  # Cancer
     assert labels.count("Anatomy") == 3 + 95 + 5 + 19 + 138 + 71 + 12 + 36 + 44 + 86
+
+
+def test_bioc_split_files_and_brat_folder(tmp_path: Path) -> None:
+    from mosaicner import io
+
+    src = tmp_path / "src.tsv"
+    src.write_text(TSV)
+    docs = io.read(src, "conll").documents
+    bioc = tmp_path / "bioc"
+    bioc.mkdir()
+    io.write(docs, bioc / "train.xml", "bioc-xml")
+    io.write(docs, bioc / "test.xml", "bioc-xml")
+    r = resolve_corpus(bioc)
+    assert (r.format, list(r.files)) == ("bioc-xml", ["train", "test"])
+    assert load_corpus(bioc).split("test")[0].layer() == docs[0].layer()
+    brat = tmp_path / "brat"
+    io.write(docs, brat, "brat")
+    rb = resolve_corpus(brat)
+    assert (rb.format, list(rb.files)) == ("brat", ["all"])
+    assert sum(len(d.layer()) for d in load_corpus(brat).split("all")) == 2
+
+
+def test_paths_relative_to_data_dir_and_missing_paths(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MOSAICNER_DATA", str(data_dir))
+    r = resolve_corpus("BC5CDR/devel.tsv")
+    assert (r.name, list(r.files)) == ("BC5CDR", ["dev"]) and r.info is not None
+    with pytest.raises(MissingFileError, match="no such file or directory"):
+        resolve_corpus("nowhere/train.tsv")

@@ -141,3 +141,18 @@ def test_get_label_map_specs(tmp_path: Path) -> None:
     assert get_label_map("JNLPBA").name == "JNLPBA"
     with pytest.raises(UnknownComponentError, match="did you mean 'BC5CDR'"):
         get_label_map("BC5CRD")
+
+
+def test_apply_corpus() -> None:
+    from mosaicner.data.model import Corpus
+
+    corpus = Corpus("CG", {"train": (_doc(),), "test": (_doc(),)}, labels=("Simple_chemical",
+                    "Cancer", "Organism"))  # fmt: skip
+    new, reports = builtin_map("BioNLP13CG").apply_corpus(corpus)
+    assert new.labels == ("Chemical", "Disease", "Species")
+    assert set(reports) == {"train", "test"}
+    assert reports["test"].renamed[("Organism", "Species")] == 1
+    assert [s.label for s in new.split("train")[0].layer()] == [
+        "Chemical", "Disease", "Disease", "Species"
+    ]  # fmt: skip
+    assert corpus.split("train")[0].layer()[0].label == "Simple_chemical"

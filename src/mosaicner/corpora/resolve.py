@@ -1,11 +1,13 @@
 """Find a corpus on disk: by registry name in the data directory, or by any path.
 
 * ``NAME``: a registry corpus (case-insensitive, aliases) in the data directory, or any folder
-  of the data directory;
+  or file path relative to the data directory (``BC5CDR/test.tsv``);
 * a corpus directory: split files named train / dev|devel|valid|validation / test with a
-  ``.tsv``/``.conll``/``.iob``/``.iob2``/``.bio`` (column format) or ``.jsonl``/``.jsonlines``
-  (JSON Lines; GENIA-style when the records have ``entity_mentions``) suffix; the corpus is
-  named by the folder;
+  ``.tsv``/``.conll``/``.iob``/``.iob2``/``.bio`` (column format), ``.jsonl``/``.jsonlines``
+  (JSON Lines; GENIA-style when the records have ``entity_mentions``), ``.xml`` (BioC XML),
+  ``.json`` (BioC JSON), ``.pubtator`` or ``.actions`` suffix, or split sub-folders of BRAT
+  files; the corpus is named by the folder; split names are normalised (``devel`` → ``dev``);
+* a folder of BRAT files (``*.ann``): one split, ``all``;
 * a single file: one split, named by the file stem when it is a split name (else ``all``).
 
 The data directory is ``$MOSAICNER_DATA`` (the CLI's ``--data-dir`` sets it), else
@@ -42,6 +44,7 @@ SPLIT_ALIASES = {
 }
 COLUMN_SUFFIXES = (".tsv", ".conll", ".iob", ".iob2", ".bio", ".bioes")
 JSONL_SUFFIXES = (".jsonl", ".jsonlines")
+SPLIT_FILE_SUFFIXES = (*COLUMN_SUFFIXES, *JSONL_SUFFIXES, ".xml", ".json", ".pubtator", ".actions")
 SUFFIX_FORMATS = {
     **dict.fromkeys(COLUMN_SUFFIXES, "conll"),
     ".xml": "bioc-xml",
@@ -143,16 +146,18 @@ def _order(files: dict[str, Path]) -> dict[str, Path]:
 
 
 def scan_directory(root: Path) -> dict[str, Path]:
-    """Split files of a corpus directory (``devel.tsv`` → ``dev``)."""
+    """Split files of a corpus directory (``devel.tsv`` → ``dev``; ``train/`` of BRAT files)."""
     found: dict[str, Path] = {}
     for p in sorted(root.iterdir()):
-        if not p.is_file():
-            continue
-        suffix = p.suffix.lower()
-        if suffix not in COLUMN_SUFFIXES and suffix not in JSONL_SUFFIXES:
-            continue
-        split = SPLIT_ALIASES.get(p.stem.lower())
-        if split is None:
+        if p.is_file():
+            split = SPLIT_ALIASES.get(p.stem.lower())
+            if split is None or p.suffix.lower() not in SPLIT_FILE_SUFFIXES:
+                continue
+        elif p.is_dir():
+            split = SPLIT_ALIASES.get(p.name.lower())
+            if split is None or not any(p.glob("*.ann")):
+                continue
+        else:
             continue
         if split in found:
             raise ConfigError(
@@ -163,31 +168,43 @@ def scan_directory(root: Path) -> dict[str, Path]:
     return _order(found)
 
 
-def _from_directory(root: Path, info: CorpusInfo | None, name: str | None = None) -> ResolvedCorpus:
+def _from_directory(
+    root: Path, info: CorpusInfo | None, name: str | None = None, format: str | None = None
+) -> ResolvedCorpus:
     files = scan_directory(root)
     missing: tuple[str, ...] = ()
+    label = name or root.name
     if info is not None:
         expected = {s: root / f for s, f in info.splits.items()}
         files = _order({s: p for s, p in expected.items() if p.is_file()} | files)
         missing = tuple(s for s in info.splits if s not in files)
-        fmt = info.format
+        fmt = format or info.format
+        if not files:
+            raise MissingFileError(
+                f"corpus {info.name!r}: none of its split files is in {root}",
+                file=root,
+                expected=", ".join(info.splits.values()),
+                hint=f"run: mosaicner corpora download {info.name}",
+            )
     elif files:
-        first = next(iter(files.values()))
-        fmt = detect_format(first)
+        formats = {format or detect_format(p) for p in files.values()}
+        if len(formats) > 1:
+            raise ConfigError(
+                f"the split files of {root} have different formats: {', '.join(sorted(formats))}",
+                hint="keep one format per corpus directory, or pass the format explicitly",
+            )
+        fmt = formats.pop()
+    elif format is not None or any(root.glob("*.ann")):
+        files, fmt = {"all": root}, format or "brat"  # one folder of documents (BRAT)
     else:
         raise MissingFileError(
             f"no split files in {root}",
             file=root,
-            expected="train/dev|devel/test files ending in .tsv, .conll, .jsonl or .jsonlines",
+            expected="train / dev|devel / test files ending in "
+            + ", ".join(SPLIT_FILE_SUFFIXES)
+            + " (or BRAT folders)",
         )
-    if not files:
-        raise MissingFileError(
-            f"corpus {info.name if info else root.name!r}: none of its files is in {root}",
-            file=root,
-            expected=", ".join(info.splits.values()) if info else None,
-            hint=f"run: mosaicner corpora download {info.name}" if info else None,
-        )
-    return ResolvedCorpus(name or root.name, root, files, fmt, info, missing)
+    return ResolvedCorpus(label, root, files, fmt, info, missing)
 
 
 def resolve_corpus(
@@ -202,12 +219,7 @@ def resolve_corpus(
             info = find_corpus(path.name)
             if info is not None and not any((path / f).is_file() for f in info.splits.values()):
                 info = None  # a folder that happens to share a registry name
-            resolved = _from_directory(path, info)
-            if format is not None:
-                resolved = ResolvedCorpus(
-                    resolved.name, resolved.root, resolved.files, format, resolved.info
-                )
-            return resolved
+            return _from_directory(path, info, format=format)
         split = SPLIT_ALIASES.get(path.stem.lower())
         if split is not None:
             name = path.parent.name or path.stem
@@ -217,6 +229,9 @@ def resolve_corpus(
         fmt = format or (info.format if info is not None else detect_format(path))
         return ResolvedCorpus(name, path.parent, {split: path}, fmt, info)
     info = find_corpus(text)
+    looks_like_path = "/" in text or "\\" in text or path.suffix.lower() in SUFFIX_FORMATS
+    if info is None and looks_like_path and not (base / text).exists():
+        raise MissingFileError(f"no such file or directory: {path}", file=path)
     if info is not None:
         root = base / info.folder
         if not root.is_dir():
@@ -226,11 +241,10 @@ def resolve_corpus(
                 hint=f"run: mosaicner corpora download {info.name}, or point --data-dir / "
                 "MOSAICNER_DATA at the folder that holds it",
             )
-        resolved = _from_directory(root, info, info.name)
-        return resolved
+        return _from_directory(root, info, info.name, format)
     candidate = base / text
-    if text and candidate.is_dir():
-        return _from_directory(candidate, None)
+    if text and candidate.exists():  # a folder or file relative to the data directory
+        return resolve_corpus(candidate, format=format)
     local = sorted(p.name for p in base.iterdir() if p.is_dir()) if base.is_dir() else []
     known = sorted({*_registry_names(), *local})
     close = close_matches(text, known)

@@ -32,7 +32,7 @@ from typing import Any
 
 import yaml
 
-from mosaicner.data.model import Document, Span, span_sort_key
+from mosaicner.data.model import Corpus, Document, Span, span_sort_key
 from mosaicner.errors import MissingFileError, SchemaError, UnknownLabelError
 from mosaicner.schema.types import CANONICAL_TYPES
 
@@ -358,6 +358,24 @@ class LabelMap:
         if unknown:
             raise self.unknown_error(unknown)
         return out, report
+
+    def apply_corpus(
+        self, corpus: Corpus, *, layers: Iterable[str] | None = None
+    ) -> tuple[Corpus, dict[str, HarmonizationReport]]:
+        """Apply the map to every split; the new corpus's ``labels`` are the map's outputs."""
+        splits: dict[str, tuple[Document, ...]] = {}
+        reports: dict[str, HarmonizationReport] = {}
+        for name, docs in corpus.splits.items():
+            new_docs, reports[name] = self.apply(docs, layers=layers)
+            splits[name] = tuple(new_docs)
+        if self.identity and not self.mapping:
+            labels = corpus.labels
+        else:
+            self.validate(corpus.labels)
+            labels = tuple(
+                dict.fromkeys(t for t in (self.map(x) for x in corpus.labels) if t is not None)
+            )
+        return replace(corpus, splits=splits, labels=labels), reports
 
     # -------------------------------------------------------------------- save
     def to_dict(self) -> dict[str, Any]:
