@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as hst
 
 from mosaicner.corpora.registry import CORPORA
-from mosaicner.corpora.stats import document_stats, nesting
+from mosaicner.corpora.stats import document_stats, nesting, stats_for
 from mosaicner.data.model import Document
 
 
@@ -65,3 +68,28 @@ def test_same_start_shorter_span_is_nested() -> None:
 def test_empty_document() -> None:
     st = document_stats([Document("e", "")])
     assert (st.documents, st.sentences, st.tokens, st.nested_mentions) == (1, 0, 0, 0)
+
+
+def test_genia_depth_and_two_label_spans_equal_manifest(
+    data_dir: Path, manifest: dict[str, dict[str, dict[str, Any]]]
+) -> None:
+    st = stats_for(data_dir / "GENIA-nested", ["dev", "test"])
+    for split in ("dev", "test"):
+        assert st.splits[split].max_depth == manifest["GENIA-nested"][split]["max_depth"]
+    # MANIFEST quirks: "Some spans carry two labels: 4 in dev and 5 in test"
+    assert (st.splits["dev"].multi_label_spans, st.splits["test"].multi_label_spans) == (4, 5)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st_spans=hst.lists(
+        hst.tuples(hst.integers(0, 8), hst.integers(1, 4), hst.sampled_from("AB")),
+        max_size=12,
+    )
+)
+def test_nesting_matches_brute_force(st_spans: list[tuple[int, int, str]]) -> None:
+    spans = sorted({(s, min(s + w, 10), label) for s, w, label in st_spans})
+    doc = Document.from_sentences("d", [["w"] * 10], [spans])
+    layer = doc.layer()
+    brute = sum(1 for a in layer if any(b.contains(a) and not b.same_boundary(a) for b in layer))
+    assert nesting(layer)[0] == brute

@@ -4,6 +4,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as hst
 
 from mosaicner.corpora.validate import validate, validate_documents
 from mosaicner.data.model import Document, Span
@@ -101,3 +103,33 @@ def test_shared_corpora_are_clean(data_dir: Path) -> None:
         assert report.ok, report.problems[:3]
     # GENIA 3.02 has tokens holding spaces ("G + C"): warnings, not errors
     assert validate(data_dir / "GENIA-nested" / "dev.jsonlines").warnings == 3
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    tags=hst.lists(
+        hst.lists(hst.sampled_from(["O", "B-A", "I-A", "B-B", "I-B"]), min_size=1, max_size=6),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_validator_agrees_with_strict_reader(tags: list[list[str]]) -> None:
+    """validate() finds a tag problem exactly when the strict IOB2 reader refuses the file."""
+    import tempfile
+
+    from mosaicner import io
+    from mosaicner.errors import TagSequenceError
+
+    text = "".join("".join(f"w\t{t}\n" for t in sent) + "\n" for sent in tags)
+    with tempfile.TemporaryDirectory() as tmp:
+        p = Path(tmp) / "x.tsv"
+        p.write_text(text)
+        report = validate(p)
+        try:
+            result = io.read(p, "conll")
+        except TagSequenceError as exc:
+            assert not report.ok
+            assert exc.line == report.problems[0].line
+        else:
+            assert report.ok
+            assert report.mentions == result.report.spans
