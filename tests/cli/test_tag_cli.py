@@ -150,3 +150,28 @@ def test_killed_run_resumes_every_document_exactly_once(tmp_path: Path, terms: P
     assert ids == [f"in:{i + 1}" for i in range(n_docs)]  # every document once, in input order
     assert all(len(r["spans"]["pred"]) == 4 for r in records)
     assert not parts.exists()
+
+
+@pytest.fixture(scope="module")
+def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    pytest.importorskip("torch")
+    from mosaicner.inference.tiny import make_tiny_model
+
+    return make_tiny_model(tmp_path_factory.mktemp("tiny"))
+
+
+def test_tag_with_tiny_model_offsets(tmp_path: Path, tiny_model: Path) -> None:
+    inp = tmp_path / "in.txt"
+    lines = [
+        "Aspirin-induced asthma in patients (n = 12).",
+        "IL-2 receptor alpha expression in human T cells; mice and rats.",
+        "   ",
+        "cancer " * 80,
+    ]
+    inp.write_text("\n".join(lines) + "\n")
+    out = tmp_path / "out.jsonl"
+    rc = _run_main(["tag", str(tiny_model), "-i", str(inp), "-o", str(out), "--threads", "1", "-q"])
+    assert rc == 0
+    records = _check_entities(out)
+    assert [r["text"] for r in records] == lines
+    assert sum(len(r["spans"]["pred"]) for r in records) > 0

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from mosaicner.inference.dictionary import DictionaryPredictor
@@ -20,3 +22,12 @@ def dict_predictor() -> DictionaryPredictor:
 @pytest.fixture
 def dict_tagger(dict_predictor: DictionaryPredictor) -> Tagger:
     return Tagger(dict_predictor)
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An untrained tiny MultiTaskModel saved with ``save`` (random predictions)."""
+    pytest.importorskip("torch")
+    from mosaicner.inference.tiny import make_tiny_model
+
+    return make_tiny_model(tmp_path_factory.mktemp("tiny_model"))

@@ -4,6 +4,7 @@ import asyncio
 import random
 
 import httpx
+import pytest
 from fastapi.testclient import TestClient
 
 from mosaicner.inference.dictionary import DictionaryPredictor
@@ -127,3 +128,21 @@ def test_200_concurrent_requests_no_errors_and_batched(live_server: str) -> None
     for text, r in zip(texts, resps, strict=True):
         for e in r.json()["entities"]:
             assert text[e["start"] : e["end"]] == e["text"]
+
+
+def test_app_with_tiny_model(tmp_path_factory: pytest.TempPathFactory) -> None:
+    pytest.importorskip("torch")
+    from mosaicner.inference.tiny import make_tiny_model
+
+    tagger = Tagger.load(make_tiny_model(tmp_path_factory.mktemp("tiny")), num_threads=1)
+    text = "Aspirin-induced asthma in patients.\nIL-2 in human T cells; mice."
+    with TestClient(create_app(tagger)) as client:
+        info = client.get("/v1/model").json()
+        assert info["types"] == ["Chemical", "Disease", "Species"]
+        assert info["corpora"] == {"BC5CDR": ["Chemical", "Disease"], "linnaeus": ["Species"]}
+        assert info["version"]
+        ents = client.post("/v1/tag", json={"text": text}).json()["entities"]
+        batch = client.post("/v1/tag", json={"documents": [text, text]}).json()["documents"]
+    assert ents and batch[0]["entities"] == ents and batch[1]["entities"] == ents
+    for e in ents:
+        assert text[e["start"] : e["end"]] == e["text"]

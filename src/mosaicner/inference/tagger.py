@@ -65,6 +65,8 @@ class TaggingStats:
     windowed_sentences: int = 0  # sentences longer than max_sentence_words
     windows: int = 0  # word windows those sentences were cut into (with overlap)
     replaced_words: int = 0  # words the encoder has no sub-word for (sent as [UNK])
+    encoder_windowed_sentences: int = 0  # sentences over the encoder's sub-word limit
+    truncated_pieces: int = 0  # sub-words of single words longer than a whole encoder window
     duplicate_predictions: int = 0  # same interval and label predicted twice (merged)
     seconds: float = 0.0
 
@@ -87,8 +89,15 @@ class TaggingStats:
                 f"; {self.windowed_sentences} long sentences tagged in {self.windows} "
                 "overlapping word windows"
             )
+        if self.encoder_windowed_sentences:
+            text += (
+                f"; {self.encoder_windowed_sentences} sentences over the encoder limit "
+                "encoded in overlapping sub-word windows"
+            )
         if self.replaced_words:
             text += f"; {self.replaced_words} words without sub-words sent as [UNK]"
+        if self.truncated_pieces:
+            text += f"; {self.truncated_pieces} sub-words of over-long single words dropped"
         return text
 
 
@@ -197,27 +206,14 @@ class Tagger:
             from mosaicner.inference.quantize import quantize_model
 
             model = quantize_model(model)
-        tokenizer = _find_tokenizer(model)
-        unknown = None
-        unk = "[UNK]"
-        if tokenizer is not None:
-            unk = str(getattr(tokenizer, "unk_token", None) or unk)
-
-            def unknown(word: str) -> bool:
-                return len(tokenizer.tokenize(word)) == 0
-
-        return cls(
-            model,
-            batch_size_tokens=batch_size_tokens,
-            unknown_word=unknown,
-            unk_token=unk,
-            source=str(p),
-            **options,
-        )
+        # the encoder maps words without sub-words to its unknown token itself and counts
+        # them (``model.last_stats``), which the tagger adds to its own stats
+        return cls(model, batch_size_tokens=batch_size_tokens, source=str(p), **options)
 
     def info(self) -> dict[str, Any]:
         info = dict(self.predictor.info())
         info.setdefault("source", self.source)
+        info.setdefault("version", info.get("mosaicner_version"))
         return info
 
     # ----------------------------------------------------------------- tagging
@@ -247,6 +243,11 @@ class Tagger:
                 if words
                 else []
             )
+        enc_stats = getattr(self.predictor, "last_stats", None)
+        if words and enc_stats is not None:
+            stats.encoder_windowed_sentences += int(getattr(enc_stats, "windowed_sentences", 0))
+            stats.replaced_words += int(getattr(enc_stats, "fallback_words", 0))
+            stats.truncated_pieces += int(getattr(enc_stats, "truncated_pieces", 0))
         if len(predictions) != len(windows):
             raise ConfigError(
                 f"the model returned {len(predictions)} predictions for {len(windows)} sentences",
@@ -340,12 +341,6 @@ class Tagger:
                 out[i] = self.unk_token
                 stats.replaced_words += 1
         return out
-
-
-def _find_tokenizer(model: Any) -> Any:
-    encoder = getattr(model, "encoder", None)
-    tok = getattr(encoder, "tokenizer", None) if encoder is not None else None
-    return tok if tok is not None else getattr(model, "tokenizer", None)
 
 
 @contextlib.contextmanager

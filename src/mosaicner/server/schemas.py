@@ -61,7 +61,9 @@ class ModelInfo(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     types: list[str] = []
-    corpora: list[str] = []
+    corpora: list[str] | dict[str, list[str]] = Field(
+        default_factory=list, description="Training corpora (with their types when known)."
+    )
     encoder: Any = None
     version: Any = None
 

@@ -10,8 +10,12 @@ from pydantic import BaseModel, Field
 class ServerSettings(BaseModel):
     """Limits and micro-batching of the HTTP server."""
 
-    max_body_bytes: int = Field(default=2_000_000, ge=1, description="Larger request bodies get 413.")
-    max_documents_per_request: int = Field(default=1000, ge=1, description="More documents get 422.")
+    max_body_bytes: int = Field(
+        default=2_000_000, ge=1, description="Larger request bodies get 413."
+    )
+    max_documents_per_request: int = Field(
+        default=1000, ge=1, description="More documents get 422."
+    )
     max_batch_documents: int = Field(
         default=64, ge=1, description="Documents merged into one model call at most."
     )
