@@ -251,3 +251,17 @@ def test_python_m_entry_has_no_traceback_on_unknown_format(tmp_path: Path) -> No
     )  # fmt: skip
     assert proc.returncode == 2 and "did you mean 'bioc-xml'" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_info(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(
+        ["--data-dir", str(data_dir), "corpora", "info", "genia", "--format", "json"], capsys
+    )
+    assert code == 0
+    payload = json.loads(out)
+    assert payload["name"] == "GENIA-nested" and payload["nested"]
+    assert payload["label_map"]["map"]["protein"] == "Gene_or_protein"
+    train = next(f for f in payload["files"] if f["file"] == "train.jsonlines")
+    assert train["url"] is None and "GENIAcorpus3.02" in train["note"] and train["present"]
+    code, out, _ = run(["corpora", "info", "BC5CDR"], capsys)
+    assert code == 0 and "Public Domain Mark" in out

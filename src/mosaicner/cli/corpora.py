@@ -101,6 +101,74 @@ def list_corpora(
     console.print(table)
 
 
+# --------------------------------------------------------------------------------------- info
+def info(
+    corpus: str = typer.Argument(..., help="Registry corpus name."),
+    output: str = typer.Option("table", "--format", help="table or json."),
+) -> None:
+    """Everything the registry knows: source, licence, citation, files, label map, caveats."""
+    from mosaicner.corpora import CORPORA, data_dir, find_corpus
+    from mosaicner.errors import UnknownComponentError
+    from mosaicner.schema import builtin_map
+
+    _check_output(output)
+    entry = find_corpus(corpus)
+    if entry is None:
+        raise UnknownComponentError.for_name("corpus", corpus, CORPORA)
+    label_map = builtin_map(entry.name)
+    root = data_dir() / entry.folder
+    files = [
+        {
+            "file": f.local,
+            "split": f.split,
+            "url": f.url(),
+            "sha256": f.sha256,
+            "bytes": f.size,
+            "present": (root / f.local).is_file(),
+            "note": f.note,
+        }
+        for f in entry.files
+    ]
+    payload = {
+        "name": entry.name,
+        "description": entry.description,
+        "format": entry.format,
+        "splits": dict(entry.splits),
+        "types": list(entry.types),
+        "nested": entry.nested,
+        "licence": entry.licence,
+        "citation": entry.citation,
+        "source": entry.source,
+        "url": entry.url,
+        "notes": list(entry.notes),
+        "label_map": {"name": label_map.name, "map": dict(label_map.mapping)},
+        "local_dir": str(root),
+        "files": files,
+    }
+    if output == "json":
+        typer.echo(json.dumps(payload, indent=2))
+        return
+    for key in ("name", "description", "format", "licence", "citation", "source", "url"):
+        console.print(f"[bold]{key}[/bold]: {payload[key]}")
+    console.print(f"[bold]types[/bold]: {', '.join(entry.types)}")
+    for note in entry.notes:
+        console.print(f"[bold]note[/bold]: {note}")
+    mapping = ", ".join(
+        f"{k} -> {v if v is not None else 'dropped'}" for k, v in label_map.mapping.items()
+    )
+    console.print(f"[bold]built-in label map[/bold]: {mapping}")
+    table = Table(title=f"files (local: {root})")
+    table.add_column("file")
+    table.add_column("split")
+    table.add_column("present")
+    table.add_column("url / how to get it", overflow="fold")
+    for f in entry.files:
+        where = f.url() or f.note
+        present = "yes" if (root / f.local).is_file() else "no"
+        table.add_row(f.local, f.split or "", present, where)
+    console.print(table)
+
+
 # -------------------------------------------------------------------------------------- stats
 def stats(
     corpus: str = typer.Argument(..., help="Registry name, corpus directory, or one file."),
@@ -329,10 +397,11 @@ def convert(
 def register(app: typer.Typer) -> None:
     corpora_app = typer.Typer(
         name="corpora",
-        help="Known corpora: list, statistics, validation, download.",
+        help="Known corpora: list, info, statistics, validation, download.",
         no_args_is_help=True,
     )
     corpora_app.command("list")(list_corpora)
+    corpora_app.command("info")(info)
     corpora_app.command("stats")(stats)
     corpora_app.command("validate")(validate)
     corpora_app.command("download")(download)
@@ -340,4 +409,4 @@ def register(app: typer.Typer) -> None:
     app.command("convert")(convert)
 
 
-__all__ = ["convert", "download", "list_corpora", "register", "stats", "validate"]
+__all__ = ["convert", "download", "info", "list_corpora", "register", "stats", "validate"]

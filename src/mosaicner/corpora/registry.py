@@ -384,9 +384,10 @@ _CORPORA: list[CorpusInfo] = [
                 8658350,
                 "train",
                 note="no public copy: rebuild it from the GENIA term corpus 3.02 archive "
-                "(GENIAcorpus3.02.tgz) with yhcc/CNN_Nested_NER preprocess/process_genia.py "
-                "and the document ids in splits/train.txt; see MANIFEST.md of the shared "
-                "corpora, section 'GENIA-nested train split'",
+                "(GENIAcorpus3.02.tgz) as the shared corpora's MANIFEST.md describes (section "
+                "'GENIA-nested train split': GENIA POS tokenisation, mentions extracted as "
+                "yhcc/CNN_Nested_NER preprocess/process_genia.py does, the 1601 document ids of "
+                "splits/train.txt); the result's sha256 is recorded here",
             ),
             RemoteFile(
                 "dev.jsonlines",
