@@ -1,0 +1,174 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import torch
+
+from mosaicner.encoders import EncoderConfig, EncoderStats, TransformerEncoder
+from mosaicner.encoders.transformer import _windows
+from mosaicner.errors import ConfigError
+from mosaicner.testing.tiny import make_tiny_encoder
+
+WORDS = ["the", "patient", "xyzzy", "il-2", "aspirin", "induced", "asthma", "."]
+
+
+@pytest.fixture(scope="module")
+def bert_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_tiny_encoder(tmp_path_factory.mktemp("tiny") / "bert")
+
+
+@pytest.fixture(scope="module")
+def roberta_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_tiny_encoder(tmp_path_factory.mktemp("tiny") / "roberta", kind="roberta")
+
+
+def _encoder(path: Path, **opts: object) -> TransformerEncoder:
+    enc = TransformerEncoder.from_config(EncoderConfig(name=str(path), dropout=0.0, **opts))
+    enc.eval()
+    return enc
+
+
+def _raw_hidden(enc: TransformerEncoder, ids: list[int]) -> torch.Tensor:
+    full = torch.tensor([enc.prefix_ids + ids + enc.suffix_ids])
+    with torch.inference_mode():
+        return enc.transformer(input_ids=full).last_hidden_state[0]
+
+
+@pytest.mark.parametrize("kind", ["bert", "roberta"])
+@pytest.mark.parametrize("pooling", ["first", "mean", "max"])
+def test_pooling_matches_manual_computation(
+    kind: str, pooling: str, bert_dir: Path, roberta_dir: Path
+) -> None:
+    enc = _encoder(bert_dir if kind == "bert" else roberta_dir, pooling=pooling)
+    e = enc.encode(WORDS)
+    assert e.num_words == len(WORDS)
+    assert any(b - a > 1 for a, b in zip(e.word_starts, e.word_ends, strict=True))
+    hidden = _raw_hidden(enc, list(e.piece_ids))
+    n_pre = len(enc.prefix_ids)
+    with torch.inference_mode():
+        feats = enc([e, enc.encode(["a"])])
+    assert feats.words.shape == (2, len(WORDS), enc.hidden_size)
+    assert feats.mask.tolist()[1] == [True] + [False] * (len(WORDS) - 1)
+    for w, (a, b) in enumerate(zip(e.word_starts, e.word_ends, strict=True)):
+        piece = hidden[n_pre + a : n_pre + b]
+        expect = {
+            "first": piece[0],
+            "mean": piece.mean(0),
+            "max": piece.max(0).values,
+        }[pooling]
+        assert torch.allclose(feats.words[0, w], expect, atol=1e-5)
+    assert torch.allclose(feats.cls[0], hidden[0], atol=1e-5)
+    assert torch.allclose(feats.sep[0], hidden[-1], atol=1e-5)
+    assert torch.all(feats.words[1, 1:] == 0)
+
+
+def test_layer_average(bert_dir: Path) -> None:
+    enc = _encoder(bert_dir, last_k_layers=2)
+    e = enc.encode(WORDS[:3])
+    full = torch.tensor([enc.prefix_ids + list(e.piece_ids) + enc.suffix_ids])
+    with torch.inference_mode():
+        states = enc.transformer(input_ids=full, output_hidden_states=True).hidden_states
+        feats = enc([e])
+    expect = (states[-1][0] + states[-2][0]) / 2
+    assert torch.allclose(feats.words[0, 0], expect[len(enc.prefix_ids)], atol=1e-5)
+    assert _encoder(bert_dir, layers=[-2, -3]).layers == [-2, -3]
+    with pytest.raises(ConfigError):
+        _encoder(bert_dir, layers=[7])
+
+
+@pytest.mark.parametrize("pooling", ["first", "mean"])
+def test_long_sentences_are_windowed_not_truncated(bert_dir: Path, pooling: str) -> None:
+    long = (WORDS * 12)[:90]
+    small = _encoder(bert_dir, max_length=40, stride=12, pooling=pooling)
+    big = _encoder(bert_dir, pooling=pooling)
+    e_small, e_big = small.encode(long), big.encode(long)
+    assert e_small.windowed and not e_big.windowed
+    assert e_small.piece_ids == e_big.piece_ids
+    assert all(b - a + small.num_special <= 40 for a, b in e_small.windows)
+    # consecutive windows overlap and together cover every subword
+    for (a1, b1), (a2, b2) in zip(e_small.windows, e_small.windows[1:], strict=False):
+        assert a1 < a2 < b1 < b2
+    assert e_small.windows[0][0] == 0 and e_small.windows[-1][1] == e_small.num_pieces
+    with torch.inference_mode():
+        f_small = small([e_small, small.encode(["a", "b"])])
+        f_big = big([e_big])
+    assert f_small.words.shape[1] == len(long) and bool(f_small.mask[0].all())
+    # every word got a vector from one of its windows: equal to encoding that window alone
+    n_pre = len(small.prefix_ids)
+    for k, (a, b) in enumerate(e_small.windows):
+        hidden = _raw_hidden(small, list(e_small.piece_ids[a:b]))
+        for w in [w for w, o in enumerate(e_small.word_window) if o == k]:
+            s, e = e_small.word_starts[w] - a, e_small.word_ends[w] - a
+            piece = hidden[n_pre + s : n_pre + e]
+            expect = piece[0] if pooling == "first" else piece.mean(0)
+            assert torch.allclose(f_small.words[0, w], expect, atol=1e-5)
+    # a window large enough gives the unwindowed result
+    roomy = _encoder(bert_dir, max_length=512, pooling=pooling)
+    with torch.inference_mode():
+        assert torch.allclose(roomy([roomy.encode(long)]).words, f_big.words, atol=1e-6)
+    stats = small.stats
+    assert stats.windowed_sentences == 1 and stats.windows == len(e_small.windows) + 1
+
+
+def test_window_owner_is_most_central_word_position() -> None:
+    starts = list(range(20))
+    ends = list(range(1, 21))
+    windows, owner = _windows(starts, ends, capacity=8, stride=4)
+    assert windows[0] == (0, 8)
+    for w, k in enumerate(owner):
+        a, b = windows[k]
+        assert a <= starts[w] and ends[w] <= b
+        best = max(
+            min(starts[w] - a2, b2 - ends[w])
+            for a2, b2 in windows
+            if a2 <= starts[w] and ends[w] <= b2
+        )
+        assert min(starts[w] - a, b - ends[w]) == best
+
+
+def test_empty_words_get_unk_and_are_counted(bert_dir: Path) -> None:
+    enc = _encoder(bert_dir)
+    e = enc.encode(["the", "\x07", "", "asthma"])
+    assert e.num_words == 4 and e.fallback_words == 2
+    assert e.piece_ids[e.word_starts[1]] == enc.unk_id
+    assert enc.stats.fallback_words == 2
+    with torch.inference_mode():
+        feats = enc([e, enc.encode([])])
+    assert feats.words.shape[:2] == (2, 4)
+    assert feats.mask.sum(1).tolist() == [4, 0]
+    assert EncoderStats.of([e]).as_dict()["fallback_words"] == 2
+
+
+def test_overlong_single_word_keeps_a_vector(bert_dir: Path) -> None:
+    enc = _encoder(bert_dir, max_length=16, stride=4)
+    e = enc.encode(["a", "x" * 40, "b"])  # 40 single-character pieces
+    assert e.truncated_pieces == 40 - enc.capacity
+    with torch.inference_mode():
+        assert enc([e]).words.shape[1] == 3
+
+
+def test_cache_and_stats(bert_dir: Path) -> None:
+    enc = _encoder(bert_dir)
+    first = enc.encode_batch([["the", "patient"], ["a"], ["the", "patient"]])
+    assert first[0] is first[2]
+    assert enc.stats.sentences == 2
+    enc.encode(["a"])
+    assert enc.stats.sentences == 2
+    enc.encode_batch([["new", "one"]], use_cache=False)
+    assert enc.stats.sentences == 2
+
+
+def test_max_length_above_model_limit_is_rejected(bert_dir: Path) -> None:
+    with pytest.raises(ConfigError, match="exceeds"):
+        _encoder(bert_dir, max_length=4096)
+    with pytest.raises(Exception, match="extra"):
+        EncoderConfig(colour="red")  # type: ignore[call-arg]
+
+
+def test_gradients_flow_through_pooling(bert_dir: Path) -> None:
+    enc = TransformerEncoder.from_config(EncoderConfig(name=str(bert_dir), pooling="max"))
+    feats = enc([enc.encode(WORDS)])
+    feats.words.sum().backward()
+    grad = enc.transformer.embeddings.word_embeddings.weight.grad
+    assert grad is not None and float(grad.abs().sum()) > 0
