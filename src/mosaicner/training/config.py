@@ -104,7 +104,9 @@ class BatchingConfig(_Strict):
     bucket_size: int = Field(
         default=100, ge=1, description="sentences per length bucket before packing"
     )
-    eval_max_tokens: int = Field(default=8192, ge=8)
+    eval_max_words: int = Field(
+        default=4096, ge=8, description="words per evaluation batch (sorted by length)"
+    )
 
 
 class OptimizerConfig(_Strict):
@@ -116,6 +118,11 @@ class OptimizerConfig(_Strict):
     schedule: Literal["linear", "constant"] = "linear"
     max_grad_norm: float | None = Field(default=1.0, description="null disables clipping")
     accumulation: int = Field(default=1, ge=1, description="batches per optimizer step")
+    freeze_embeddings: bool = Field(
+        default=False,
+        description="keep the encoder's word-embedding matrix fixed (much faster on CPU: no "
+        "dense vocabulary-sized gradient and AdamW update per step)",
+    )
 
 
 class TrainerConfig(_Strict):

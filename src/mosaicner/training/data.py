@@ -24,6 +24,7 @@ class PreparedCorpus:
     splits: dict[str, list[SentenceExample]]
     notes: list[str] = field(default_factory=list)
     label_report: dict[str, Any] = field(default_factory=dict)
+    label_map: dict[str, Any] = field(default_factory=dict)
 
     def examples(self, role: str) -> list[SentenceExample]:
         return self.splits.get(role, [])
@@ -116,7 +117,7 @@ def prepare_corpus(
         splits[role] = exs
         labels.update(s[2] for ex in exs for s in ex.spans)
     out_labels = sorted(labels)  # the types this corpus annotates, after its label map
-    return PreparedCorpus(name, out_labels, splits, notes, label_report)
+    return PreparedCorpus(name, out_labels, splits, notes, label_report, lmap.to_dict())
 
 
 __all__ = [

@@ -91,7 +91,7 @@ def plan_phases(cfg: TrainConfig) -> list[Phase]:
 def build_model(cfg: TrainConfig, corpora: Sequence[PreparedCorpus]) -> Any:
     """The shared encoder and one head per corpus (or the shared heads named in the config)."""
     from mosaicner.encoders import TransformerEncoder
-    from mosaicner.heads.base import build_head
+    from mosaicner.heads import build_head
     from mosaicner.models import MultiTaskModel
 
     encoder = TransformerEncoder.from_config(cfg.encoder)
@@ -167,6 +167,27 @@ def param_groups(model: Any, cfg: TrainConfig) -> list[dict[str, Any]]:
     return out
 
 
+def freeze_word_embeddings(model: Any) -> int:
+    """Fix the encoder's input word embeddings; returns the number of frozen parameters."""
+    frozen = 0
+    transformer = getattr(model.encoder, "transformer", None)
+    get = getattr(transformer, "get_input_embeddings", None)
+    if get is not None:
+        emb = get()
+        for p in emb.parameters():
+            p.requires_grad_(False)
+            frozen += p.numel()
+    return frozen
+
+
+def make_optimizer(groups: list[dict[str, Any]], eps: float) -> torch.optim.Optimizer:
+    """AdamW, fused (one kernel over all tensors) where this torch build supports it on CPU."""
+    try:
+        return torch.optim.AdamW(groups, eps=eps, fused=True)
+    except (RuntimeError, TypeError, ValueError):
+        return torch.optim.AdamW(groups, eps=eps, foreach=True)
+
+
 def lr_lambda(total_steps: int, warmup_ratio: float, schedule: str) -> Callable[[int], float]:
     warmup = round(total_steps * warmup_ratio)
 
@@ -201,6 +222,7 @@ class Trainer:
         self.progress = progress
         self.notes: list[str] = []
         self._tracker: Any = None
+        self.model: Any = None
 
     # ---------------------------------------------------------------- setup
     def _log(self, message: str) -> None:
@@ -266,7 +288,11 @@ class Trainer:
         )
         data = self._prepare_data()
         model = build_model(cfg, list(data.values()))
+        self.model = model
         model.train()
+        if cfg.optimizer.freeze_embeddings:
+            n = freeze_word_embeddings(model)
+            self._log(f"word embeddings frozen ({n} parameters not trained)")
         if cfg.mlflow.enabled:
             from mosaicner.training.tracking import MLflowTracker
 
@@ -346,7 +372,7 @@ class Trainer:
             },
             "step": step,
             "dev": dev,
-            "eval_max_words": cfg.batching.eval_max_tokens,
+            "eval_max_words": cfg.batching.eval_max_words,
             "num_threads": cfg.num_threads,
             "notes": self.notes,
         }
@@ -355,7 +381,7 @@ class Trainer:
             import shutil
 
             shutil.rmtree(tmp)
-        model.save(tmp, metadata=metadata)
+        model.save(tmp, metadata=metadata, label_maps={n: pc.label_map for n, pc in data.items()})
         if self.model_dir.exists():
             import shutil
 
@@ -371,7 +397,7 @@ class Trainer:
             dev = pc.examples("dev")
             if not dev:
                 continue
-            per[name] = quick_f1(model, dev, pc.labels, self.cfg.batching.eval_max_tokens)["f1"]
+            per[name] = quick_f1(model, dev, pc.labels, self.cfg.batching.eval_max_words)["f1"]
         macro = float(np.mean(list(per.values()))) if per else float("nan")
         return {"per_corpus": per, "macro": macro}
 
@@ -406,7 +432,7 @@ class Trainer:
             if s.oversized:
                 self._note(f"{k}: {s.oversized} sentences exceed the token budget alone")
         groups = param_groups(model, cfg)
-        optimizer = torch.optim.AdamW(groups, eps=cfg.optimizer.eps)
+        optimizer = make_optimizer(groups, cfg.optimizer.eps)
         scheduler = torch.optim.lr_scheduler.LambdaLR(
             optimizer,
             lr_lambda(phase.steps, cfg.optimizer.warmup_ratio, cfg.optimizer.schedule),

@@ -1,0 +1,57 @@
+"""Tag the sentences of already-tokenised documents with a trained model (``mosaicner predict``).
+
+Predictions are added as the span layer ``pred`` (character and token offsets), gold spans are
+kept, so the output can be written in any corpus format of :mod:`mosaicner.io`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from mosaicner.data.model import PRED, Document, Span
+from mosaicner.training.batching import make_batches
+
+
+def predict_documents(
+    loaded: Any,
+    documents: Sequence[Document],
+    *,
+    corpus: str | None = None,
+    max_words: int | None = None,
+) -> tuple[list[Document], dict[str, int]]:
+    """Documents with a ``pred`` layer; ``corpus`` picks one trained corpus's head (default:
+    every head, spans merged in the model's type space)."""
+    model = loaded.model
+    budget = int(max_words or loaded.metadata.get("eval_max_words", 4096))
+    sentences: list[tuple[int, int, int]] = []  # (doc index, token_start, token_end)
+    words: list[tuple[str, ...]] = []
+    for di, doc in enumerate(documents):
+        for sent in doc.sentences:
+            toks = doc.tokens[sent.token_start : sent.token_end]
+            if toks:
+                sentences.append((di, sent.token_start, sent.token_end))
+                words.append(tuple(t.text for t in toks))
+    preds: list[list[tuple[int, int, str, float]]] = [[] for _ in words]
+    if corpus is None:
+        preds = [list(p) for p in model.predict_words(words)]
+    else:
+        for batch in make_batches([len(w) for w in words], budget):
+            out = model.predict([words[i] for i in batch], corpus=corpus)
+            for i, spans in zip(batch, out, strict=True):
+                preds[i] = list(spans)
+    per_doc: dict[int, list[Span]] = {}
+    n_spans = 0
+    for (di, ts, _te), spans in zip(sentences, preds, strict=True):
+        doc = documents[di]
+        for s, e, label, score in spans:
+            a, b = doc.tokens[ts + s], doc.tokens[ts + e - 1]
+            per_doc.setdefault(di, []).append(
+                Span(a.start, b.end, label, ts + s, ts + e, score=float(score))
+            )
+            n_spans += 1
+    out_docs = [doc.with_layer(PRED, per_doc.get(i, [])) for i, doc in enumerate(documents)]
+    return out_docs, {"sentences": len(words), "spans": n_spans}
+
+
+__all__ = ["predict_documents"]
