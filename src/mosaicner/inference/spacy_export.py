@@ -142,7 +142,7 @@ def to_spacy(
     sdoc.spans[SPAN_KEY] = group
     sdoc.spans[SPAN_KEY].attrs["scores"] = scores
     kept, dropped = flatten_spans(spans, policy)
-    sdoc.ents = [sdoc.char_span(s.start, s.end, label=s.label) for s in kept]
+    sdoc.ents = [sdoc.char_span(s.start, s.end, label=s.label) for s in kept]  # type: ignore[misc]
     sdoc.user_data["mosaicner"] = {
         "id": doc.id,
         "flatten_policy": policy,
