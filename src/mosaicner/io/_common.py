@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
 from mosaicner.data.alignment import AlignmentReport, AlignMode, align_document
-from mosaicner.data.model import GOLD, Document, Sentence, Span
+from mosaicner.data.model import GOLD, Document, Sentence, Span, Token
 from mosaicner.data.tokenization import split_sentences, tokenize
 from mosaicner.io.base import ReadReport, WriteReport
 
@@ -27,6 +27,63 @@ def tokenize_and_align(
     elif not doc.sentences:
         doc = replace(doc, sentences=tuple(split_sentences(doc.text, list(doc.tokens))))
     return align_document(doc, mode)
+
+
+def segment(
+    text: str, regions: Sequence[tuple[int, int]] | None = None
+) -> tuple[tuple[Token, ...], tuple[Sentence, ...]]:
+    """Tokenise and sentence-split ``text``; a sentence never crosses a region boundary.
+
+    ``regions`` are character intervals (passages: title, abstract); text outside them is
+    tokenised as one more region.  Without regions the whole text is one region.
+    """
+    bounds = sorted(regions or [(0, len(text))])
+    cuts: list[tuple[int, int]] = []
+    pos = 0
+    for a, b in bounds:
+        if a > pos:
+            cuts.append((pos, a))
+        cuts.append((max(a, pos), b))
+        pos = max(pos, b)
+    if pos < len(text):
+        cuts.append((pos, len(text)))
+    tokens: list[Token] = []
+    sentences: list[Sentence] = []
+    for a, b in cuts:
+        if b <= a:
+            continue
+        toks = tokenize(text[a:b], offset=a)
+        base = len(tokens)
+        for s in split_sentences(text, toks):
+            sentences.append(Sentence(s.start, s.end, s.token_start + base, s.token_end + base))
+        tokens.extend(toks)
+    return tuple(tokens), tuple(sentences)
+
+
+def align_spans(doc: Document, report: ReadReport, mode: AlignMode = "strict") -> Document:
+    """Align every layer of a tokenised document; record the outcome in ``report``."""
+    aligned, align = align_document(doc, mode)
+    add_alignment(report, align)
+    count_cross_sentence(aligned, report)
+    return aligned
+
+
+def count_cross_sentence(doc: Document, report: ReadReport) -> None:
+    """Count aligned spans that cross a sentence boundary (models cannot learn them)."""
+    if not doc.sentences:
+        return
+    starts = [s.token_start for s in doc.sentences]
+    n = 0
+    for spans in doc.spans.values():
+        for sp in spans:
+            if sp.token_start is None or sp.token_end is None:
+                continue
+            k = bisect.bisect_right(starts, sp.token_start) - 1
+            if k < 0 or sp.token_end > doc.sentences[k].token_end:
+                n += 1
+                report.warn(f"{doc.id}: span {doc.text[sp.start : sp.end]!r} crosses a sentence")
+    if n:
+        report.count_loss("spans crossing a sentence boundary (kept; token writers drop them)", n)
 
 
 def add_alignment(report: ReadReport, align: AlignmentReport) -> None:
@@ -97,9 +154,12 @@ def doc_layers(doc: Document, layer: str) -> tuple[Span, ...]:
 __all__ = [
     "GOLD",
     "add_alignment",
+    "align_spans",
+    "count_cross_sentence",
     "count_discontinuous",
     "doc_layers",
     "ensure_tokens",
+    "segment",
     "sentence_spans",
     "sentences_of",
     "tokenize_and_align",

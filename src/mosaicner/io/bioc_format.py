@@ -1,0 +1,366 @@
+"""BioC XML and BioC JSON, through the ``bioc`` package (``bioc.biocxml``, ``bioc.biocjson``).
+
+``flavour`` is ``"bioc-xml"`` or ``"bioc-json"`` (the format registry passes it).
+
+Reading:
+
+* Each BioC document becomes a :class:`Document` with the BioC id.  Passage offsets are
+  document-level character offsets; the text places every passage text at its offset, gaps
+  filled with ``"\\n"`` (PubTator-derived BioC: abstract at ``len(title) + 1``).  Passage bounds
+  and types are kept in ``metadata["passages"]`` (``type``/``offset``/``length``), the document
+  infons in ``metadata["infons"]``.
+* Annotations (passage, sentence or document level): the label is the ``type`` infon (also
+  ``Type``/``entity_type``/``class``; an annotation without one is skipped and counted); the
+  other infons go to ``attrs`` (``identifier``, ``MESH``, ...; a ``score`` infon becomes
+  ``Span.score``).  Several locations make a discontinuous span (``Span.fragments``).  A
+  location outside the text raises :class:`~mosaicner.errors.OffsetError`; an annotation text
+  that differs from the located text is counted in ``ReadReport.lossy``.
+* Tokens: a document written by mosaicner carries the infon ``mosaicner:tokenization``:
+  ``whitespace`` (tokens are the whitespace-separated runs of the text, as for documents read
+  from CoNLL/GENIA), ``mosaicner`` (the rule tokenizer of :mod:`mosaicner.data.tokenization`) or
+  ``offsets`` (token offsets listed in the infon ``mosaicner:tokens`` as ``start-end`` pairs).
+  Sentences come from BioC sentence elements (offset + text length).  Without the infon the text
+  is tokenised with the rule tokenizer and split into sentences (never across passages), and
+  spans are aligned (``align="strict"`` by default); misalignments are counted, never dropped.
+  Relations are not modelled and are counted as lossy.
+
+Writing: one collection; each document as passages (from ``metadata["passages"]`` when they
+fit the text, else one passage over the whole text), sentence elements with offset and text,
+passage-level annotations (``type`` infon + every attr as an infon, ``score`` as an infon,
+one location per fragment, text = fragments joined by one space).  So CoNLL → BioC → CoNLL
+gives back the same tokens, sentences and spans.
+"""
+
+from __future__ import annotations
+
+import bisect
+import io
+import itertools
+import json
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import bioc
+from bioc import biocjson, biocxml
+
+from mosaicner.data.alignment import AlignMode
+from mosaicner.data.model import GOLD, Document, Sentence, Span, Token, span_sort_key
+from mosaicner.data.tokenization import tokenize
+from mosaicner.errors import ConfigError, FormatError, OffsetError
+from mosaicner.io._common import align_spans, segment
+from mosaicner.io.base import ReadReport, ReadResult, WriteReport, read_text
+
+FLAVOURS = ("bioc-xml", "bioc-json")
+TOKENIZATION = "mosaicner:tokenization"
+TOKENS = "mosaicner:tokens"
+_TYPE_KEYS = ("type", "Type", "entity_type", "class")
+_WS = re.compile(r"\S+")
+
+
+def _check_flavour(flavour: str) -> str:
+    if flavour not in FLAVOURS:
+        raise ConfigError(f"unknown BioC flavour {flavour!r}", expected=" | ".join(FLAVOURS))
+    return flavour
+
+
+def _load(p: Path, flavour: str) -> bioc.BioCCollection:
+    content = read_text(p)
+    try:
+        if flavour == "bioc-xml":
+            return biocxml.loads(content)
+        return biocjson.loads(content)
+    except json.JSONDecodeError as exc:
+        raise FormatError(
+            f"not valid JSON ({exc.msg} at column {exc.colno})",
+            file=p,
+            line=exc.lineno,
+            expected="a BioC JSON collection",
+        ) from None
+    except (KeyError, TypeError, ValueError) as exc:
+        raise FormatError(
+            f"not a BioC collection ({type(exc).__name__}: {exc})",
+            file=p,
+            expected=f"a {flavour.upper()} collection",
+            hint="check the flavour (bioc-xml or bioc-json)",
+        ) from None
+    except Exception as exc:  # lxml.etree.XMLSyntaxError and friends
+        line = getattr(exc, "lineno", None) or getattr(exc, "position", (None,))[0]
+        raise FormatError(
+            f"not well-formed XML ({exc})", file=p, line=line, expected="a BioC XML collection"
+        ) from None
+
+
+def _label(infons: dict[str, Any]) -> tuple[str | None, dict[str, str]]:
+    label = None
+    attrs: dict[str, str] = {}
+    for k, v in infons.items():
+        if label is None and k in _TYPE_KEYS and v:
+            label = str(v)
+        else:
+            attrs[str(k)] = "" if v is None else str(v)
+    return label, attrs
+
+
+def _tokens_from_infon(text: str, infons: dict[str, Any]) -> tuple[Token, ...] | None:
+    mode = infons.get(TOKENIZATION)
+    if mode == "whitespace":
+        return tuple(Token(m.group(), m.start(), m.end()) for m in _WS.finditer(text))
+    if mode == "mosaicner":
+        return tuple(tokenize(text))
+    if mode == "offsets":
+        out = []
+        for pair in str(infons.get(TOKENS, "")).split():
+            a, b = (int(x) for x in pair.split("-"))
+            out.append(Token(text[a:b], a, b))
+        return tuple(out)
+    return None
+
+
+def _convert(bdoc: bioc.BioCDocument, p: Path, report: ReadReport, align: AlignMode) -> Document:
+    # ---- text from passages
+    pieces: list[tuple[int, str]] = []
+    passages: list[dict[str, Any]] = []
+    for bp in bdoc.passages:
+        ptext = bp.text or ""
+        if not ptext and bp.sentences:
+            # passage given as sentences only: rebuild its text from them
+            chars: list[str] = []
+            for bs in bp.sentences:
+                rel = int(bs.offset) - int(bp.offset)
+                chars.extend(" " * max(0, rel - len(chars)))
+                chars[rel:] = list(bs.text or "")
+            ptext = "".join(chars)
+        pieces.append((int(bp.offset), ptext))
+        passages.append(
+            {"type": str(bp.infons.get("type", "")), "offset": int(bp.offset), "length": len(ptext)}
+        )
+    buf: list[str] = []
+    pos = 0
+    for off, ptext in sorted(pieces):
+        if off < pos:
+            raise OffsetError(
+                f"document {bdoc.id!r}: passage at offset {off} overlaps the previous passage",
+                file=p,
+                expected="passages in order, not overlapping",
+            )
+        buf.append("\n" * (off - pos))
+        buf.append(ptext)
+        pos = off + len(ptext)
+    text = "".join(buf)
+    n = len(text)
+
+    # ---- spans
+    spans: list[Span] = []
+    anns = list(bdoc.annotations)
+    for bp in bdoc.passages:
+        anns.extend(bp.annotations)
+        for bs in bp.sentences:
+            anns.extend(bs.annotations)
+    relations = len(bdoc.relations) + sum(
+        len(bp.relations) + sum(len(bs.relations) for bs in bp.sentences) for bp in bdoc.passages
+    )
+    if relations:
+        report.count_loss("relations (not modelled, not read)", relations)
+    for ann in anns:
+        label, attrs = _label(dict(ann.infons))
+        if label is None or not ann.locations:
+            report.skipped += 1
+            report.count_loss("annotations without a type infon or location (skipped)")
+            report.warn(f"{p}: document {bdoc.id}: annotation {ann.id!r} has no type/location")
+            continue
+        frags = sorted(
+            (int(loc.offset), int(loc.offset) + int(loc.length)) for loc in ann.locations
+        )
+        for a, b in frags:
+            if not (0 <= a < b <= n):
+                raise OffsetError(
+                    f"document {bdoc.id!r}: annotation {ann.id!r} location [{a}, {b}) lies "
+                    f"outside the text ({n} characters) or is empty",
+                    file=p,
+                    expected="0 <= offset, offset + length <= end of the last passage",
+                )
+        located = " ".join(text[a:b] for a, b in frags)
+        if ann.text and ann.text != located and ann.text != located.replace("\n", " "):
+            report.count_loss("annotation texts that differ from the located text (text kept)")
+            report.warn(f"{p}: document {bdoc.id}: {ann.text!r} != {located!r}")
+        if ann.id:
+            attrs.setdefault("bioc_id", str(ann.id))
+        score = attrs.pop("score", None)
+        try:
+            score_f = float(score) if score is not None else None
+        except ValueError:
+            attrs["score"] = str(score)
+            score_f = None
+        spans.append(
+            Span(
+                frags[0][0],
+                max(b for _, b in frags),
+                label,
+                score=score_f,
+                attrs=attrs,
+                fragments=tuple(frags) if len(frags) > 1 else (),
+            )
+        )
+    infons = dict(bdoc.infons)
+    meta: dict[str, Any] = {"passages": passages, "source": str(p)}
+    extra = {k: v for k, v in infons.items() if k not in (TOKENIZATION, TOKENS)}
+    if extra:
+        meta["infons"] = extra
+
+    # ---- tokens and sentences
+    tokens = _tokens_from_infon(text, infons)
+    sent_bounds = [
+        (int(bs.offset), int(bs.offset) + len(bs.text or ""))
+        for bp in bdoc.passages
+        for bs in bp.sentences
+        if bs.text
+    ]
+    layers = {GOLD: tuple(sorted(spans, key=span_sort_key))}
+    if tokens is not None:
+        starts = [t.start for t in tokens]
+        sentences = []
+        for a, b in sorted(sent_bounds):
+            i = bisect.bisect_left(starts, a)
+            j = bisect.bisect_left(starts, b)
+            if j > i:
+                sentences.append(Sentence(tokens[i].start, tokens[j - 1].end, i, j))
+        if not sentences and tokens:
+            sentences = [Sentence(tokens[0].start, tokens[-1].end, 0, len(tokens))]
+        doc = Document(str(bdoc.id), text, tokens, tuple(sentences), layers, meta)
+        doc = align_spans(doc, report, "strict")
+    else:
+        regions = sent_bounds or [(q["offset"], q["offset"] + q["length"]) for q in passages]
+        toks, sents = segment(text, regions)
+        doc = Document(str(bdoc.id), text, toks, sents, layers, meta)
+        doc = align_spans(doc, report, align)
+    report.sentences += len(doc.sentences)
+    report.spans += len(spans)
+    return doc
+
+
+def read(
+    path: str | Path,
+    *,
+    flavour: str = "bioc-xml",
+    align: AlignMode = "strict",
+    **_ignored: object,
+) -> ReadResult:
+    """Read a BioC XML or JSON collection; see the module docstring."""
+    p = Path(path)
+    _check_flavour(flavour)
+    collection = _load(p, flavour)
+    report = ReadReport(path=str(p), format=flavour)
+    docs = [_convert(bdoc, p, report, align) for bdoc in collection.documents]
+    report.documents = len(docs)
+    return ReadResult(docs, report)
+
+
+# ---------------------------------------------------------------------------------- writing
+def _tokenization(doc: Document) -> tuple[str, str | None]:
+    offsets = [(t.start, t.end) for t in doc.tokens]
+    if offsets == [(m.start(), m.end()) for m in _WS.finditer(doc.text)]:
+        return "whitespace", None
+    if offsets == [(t.start, t.end) for t in tokenize(doc.text)]:
+        return "mosaicner", None
+    return "offsets", " ".join(f"{a}-{b}" for a, b in offsets)
+
+
+def _passages(doc: Document) -> list[tuple[str, int, int]]:
+    meta = doc.metadata.get("passages") if doc.metadata else None
+    if isinstance(meta, list) and meta:
+        try:
+            out = [(str(q.get("type", "")), int(q["offset"]), int(q["offset"]) + int(q["length"]))
+                   for q in meta]  # fmt: skip
+        except (KeyError, TypeError, ValueError, AttributeError):
+            out = []
+        ok = out and all(0 <= a <= b <= len(doc.text) for _, a, b in out)
+        ok = ok and all(x[2] <= y[1] for x, y in itertools.pairwise(out))
+        if ok:
+            return out
+    return [("", 0, len(doc.text))]
+
+
+def _to_bioc(doc: Document, layer: str, report: WriteReport) -> bioc.BioCDocument:
+    bdoc = bioc.BioCDocument()
+    bdoc.id = doc.id
+    for k, v in (doc.metadata.get("infons") or {}).items() if doc.metadata else ():
+        bdoc.infons[str(k)] = str(v)
+    if doc.tokens:
+        mode, offsets = _tokenization(doc)
+        bdoc.infons[TOKENIZATION] = mode
+        if offsets is not None:
+            bdoc.infons[TOKENS] = offsets
+    bpassages = []
+    for ptype, a, b in _passages(doc):
+        bp = bioc.BioCPassage()
+        bp.offset = a
+        bp.text = doc.text[a:b]
+        if ptype:
+            bp.infons["type"] = ptype
+        bpassages.append((a, b, bp))
+        bdoc.add_passage(bp)
+    starts = [a for a, _, _ in bpassages]
+    for sent in doc.sentences:
+        k = max(0, bisect.bisect_right(starts, sent.start) - 1)
+        bs = bioc.BioCSentence()
+        bs.offset = sent.start
+        bs.text = doc.text[sent.start : sent.end]
+        bpassages[k][2].add_sentence(bs)
+    for i, sp in enumerate(doc.layer(layer)):
+        ann = bioc.BioCAnnotation()
+        ann.id = str(sp.attrs.get("bioc_id", f"T{i}"))
+        ann.infons["type"] = sp.label
+        for key, value in sp.attrs.items():
+            if key != "bioc_id":
+                ann.infons[str(key)] = str(value)
+        if sp.score is not None:
+            ann.infons["score"] = repr(sp.score)
+        frags = sp.fragments or ((sp.start, sp.end),)
+        for a, b in frags:
+            ann.add_location(bioc.BioCLocation(a, b - a))
+        ann.text = " ".join(doc.text[a:b] for a, b in frags)
+        k = max(0, bisect.bisect_right(starts, sp.start) - 1)
+        if sp.end <= bpassages[k][1]:
+            bpassages[k][2].add_annotation(ann)
+        else:
+            bdoc.add_annotation(ann)
+    others = sum(len(v) for k2, v in doc.spans.items() if k2 != layer)
+    if others:
+        report.count_loss(f"spans of layers other than {layer!r} not written", others)
+    report.spans += len(doc.layer(layer))
+    return bdoc
+
+
+def write(
+    documents: Iterable[Document],
+    path: str | Path,
+    *,
+    flavour: str = "bioc-xml",
+    layer: str = GOLD,
+    source: str = "mosaicner",
+    **_ignored: object,
+) -> WriteReport:
+    """Write a BioC XML or JSON collection; see the module docstring."""
+    p = Path(path)
+    _check_flavour(flavour)
+    report = WriteReport(path=str(p), format=flavour)
+    collection = bioc.BioCCollection()
+    collection.source = source
+    collection.key = "mosaicner.key"
+    for doc in documents:
+        collection.add_document(_to_bioc(doc, layer, report))
+        report.documents += 1
+    p.parent.mkdir(parents=True, exist_ok=True)
+    if flavour == "bioc-xml":
+        text = biocxml.dumps(collection)
+    else:
+        buf = io.StringIO()
+        biocjson.dump(collection, buf, indent=1)
+        text = buf.getvalue()
+    p.write_text(text, encoding="utf-8")
+    return report
+
+
+__all__ = ["FLAVOURS", "read", "write"]

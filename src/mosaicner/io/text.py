@@ -1,0 +1,99 @@
+"""Plain text.
+
+Reading: one document per file (id = file stem), every ``*.txt`` file of a folder (sorted), or
+with ``per_line=True`` one document per non-blank line (ids ``<stem>-<k>``, ``k`` = 0-based
+index among the non-blank lines; ``metadata["line"]`` holds the 1-based line number).  Text is
+kept exactly (a per-line document drops only its line break); it is tokenised and split into
+sentences with :mod:`mosaicner.data.tokenization`.  No spans.
+
+Writing: text only.  Spans cannot be written and are counted in ``WriteReport.lossy``.  With
+``per_line=True`` every document is one line of the file ``path`` (line breaks inside a text are
+written as spaces and counted); otherwise one document is written to ``path`` and several go to
+the folder ``path`` as ``<id>.txt``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from mosaicner.data.model import Document
+from mosaicner.data.tokenization import make_document
+from mosaicner.errors import MissingFileError
+from mosaicner.io.base import ReadReport, ReadResult, WriteReport, read_text
+
+
+def read(path: str | Path, *, per_line: bool = False, **_ignored: object) -> ReadResult:
+    """Read plain text; see the module docstring."""
+    p = Path(path)
+    report = ReadReport(path=str(p), format="text")
+    if p.is_dir():
+        files = sorted(p.glob("*.txt"))
+        if not files:
+            raise MissingFileError(f"no .txt files in {p}", file=p, expected="a folder of .txt")
+    else:
+        files = [p]
+    docs: list[Document] = []
+    for f in files:
+        text = read_text(f)
+        if per_line:
+            k = 0
+            for lineno, line in enumerate(text.split("\n"), 1):
+                line = line.rstrip("\r")
+                if not line.strip():
+                    continue
+                doc = make_document(f"{f.stem}-{k}", line)
+                docs.append(Document(doc.id, doc.text, doc.tokens, doc.sentences,
+                                     metadata={"line": lineno, "source": str(f)}))  # fmt: skip
+                k += 1
+        else:
+            doc = make_document(f.stem, text)
+            docs.append(
+                Document(doc.id, doc.text, doc.tokens, doc.sentences, metadata={"source": str(f)})
+            )
+    for d in docs:
+        report.sentences += len(d.sentences)
+    report.documents = len(docs)
+    return ReadResult(docs, report)
+
+
+def write(
+    documents: Iterable[Document], path: str | Path, *, per_line: bool = False, **_ignored: object
+) -> WriteReport:
+    """Write plain text (spans are counted as lossy); see the module docstring."""
+    p = Path(path)
+    report = WriteReport(path=str(p), format="text")
+    docs = list(documents)
+    for d in docs:
+        n = sum(len(v) for v in d.spans.values())
+        if n:
+            report.count_loss("spans (plain text holds none)", n)
+    report.documents = len(docs)
+    if per_line:
+        lines = []
+        for d in docs:
+            text = d.text
+            if "\n" in text or "\r" in text:
+                report.count_loss("line breaks written as spaces")
+                text = text.replace("\r", " ").replace("\n", " ")
+            lines.append(text + "\n")
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text("".join(lines), encoding="utf-8")
+    elif len(docs) == 1 and not p.is_dir():
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(docs[0].text, encoding="utf-8", newline="")
+    else:
+        p.mkdir(parents=True, exist_ok=True)
+        used: set[str] = set()
+        for d in docs:
+            name = d.id.replace("/", "_") or "document"
+            base, k = name, 1
+            while name in used:
+                k += 1
+                name = f"{base}-{k}"
+            used.add(name)
+            (p / f"{name}.txt").write_text(d.text, encoding="utf-8", newline="")
+    return report
+
+
+__all__ = ["read", "write"]

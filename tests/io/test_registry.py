@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mosaicner.data.model import Document
+from mosaicner.errors import UnknownComponentError
+from mosaicner.io import FORMATS, get_format, read, write
+
+
+def test_error_unknown_format_name() -> None:
+    with pytest.raises(UnknownComponentError, match=r"unknown format 'conl'.*did you mean 'conll'"):
+        get_format("conl")
+
+
+def test_every_format_but_actions_reads_what_it_writes(tmp_path: Path) -> None:
+    doc = Document.from_sentences(
+        "doc1",
+        [["IL", "-", "2", "binds", "."], ["T", "cells"]],
+        [[(0, 3, "protein")], [(0, 2, "cell")]],
+    )
+    for name, spec in FORMATS.items():
+        if name in ("actions", "text"):
+            continue
+        target = tmp_path / (name if spec.directory else f"out.{name}")
+        rep = write([doc], target, name)
+        assert rep.documents == 1 and rep.lossy == {}, name
+        (back,) = read(target, name).documents
+        assert back.text == doc.text, name
+        assert [(s.start, s.end, s.label) for s in back.layer()] == [
+            (s.start, s.end, s.label) for s in doc.layer()
+        ], name
