@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from mosaicner.data.model import Document
-from mosaicner.errors import UnknownComponentError
+from mosaicner.errors import ConfigError, UnknownComponentError
 from mosaicner.io import FORMATS, get_format, read, write
 
 
@@ -31,3 +31,17 @@ def test_every_format_but_actions_reads_what_it_writes(tmp_path: Path) -> None:
         assert [(s.start, s.end, s.label) for s in back.layer()] == [
             (s.start, s.end, s.label) for s in doc.layer()
         ], name
+
+
+def test_error_unknown_option(tmp_path: Path) -> None:
+    f = tmp_path / "a.tsv"
+    f.write_text("a\tO\n\n")
+    with pytest.raises(ConfigError, match=r"unknown option 'strcit' .*did you mean 'strict'"):
+        read(f, "conll", strcit=False)
+
+
+def test_layer_option_reads_into_a_named_layer(tmp_path: Path) -> None:
+    f = tmp_path / "a.tsv"
+    f.write_text("a\tB-X\n\n")
+    (doc,) = read(f, "conll", layer="pred").documents
+    assert doc.layer("gold") == () and len(doc.layer("pred")) == 1

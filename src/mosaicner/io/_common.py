@@ -3,13 +3,29 @@
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 
 from mosaicner.data.alignment import AlignmentReport, AlignMode, align_document
 from mosaicner.data.model import GOLD, Document, Sentence, Span, Token
 from mosaicner.data.tokenization import split_sentences, tokenize
+from mosaicner.errors import ConfigError
 from mosaicner.io.base import ReadReport, WriteReport
+
+
+def reject_options(options: Mapping[str, object], fmt: str, known: Sequence[str]) -> None:
+    """Raise ConfigError for options a reader/writer does not know (never ignore a typo)."""
+    if not options:
+        return
+    import difflib
+
+    name = sorted(options)[0]
+    close = difflib.get_close_matches(name, list(known), n=1)
+    raise ConfigError(
+        f"unknown option {name!r} for format {fmt!r}",
+        expected=("one of " + ", ".join(known)) if known else "no options",
+        hint=f"did you mean {close[0]!r}?" if close else None,
+    )
 
 
 def tokenize_and_align(
@@ -159,6 +175,7 @@ __all__ = [
     "count_discontinuous",
     "doc_layers",
     "ensure_tokens",
+    "reject_options",
     "segment",
     "sentence_spans",
     "sentences_of",

@@ -49,7 +49,7 @@ from mosaicner.data.alignment import AlignMode
 from mosaicner.data.model import GOLD, Document, Sentence, Span, Token, span_sort_key
 from mosaicner.data.tokenization import tokenize
 from mosaicner.errors import ConfigError, FormatError, OffsetError
-from mosaicner.io._common import align_spans, segment
+from mosaicner.io._common import align_spans, reject_options, segment
 from mosaicner.io.base import ReadReport, ReadResult, WriteReport, read_text
 
 FLAVOURS = ("bioc-xml", "bioc-json")
@@ -118,7 +118,9 @@ def _tokens_from_infon(text: str, infons: dict[str, Any]) -> tuple[Token, ...] |
     return None
 
 
-def _convert(bdoc: bioc.BioCDocument, p: Path, report: ReadReport, align: AlignMode) -> Document:
+def _convert(
+    bdoc: bioc.BioCDocument, p: Path, report: ReadReport, align: AlignMode, layer: str
+) -> Document:
     # ---- text from passages
     pieces: list[tuple[int, str]] = []
     passages: list[dict[str, Any]] = []
@@ -217,7 +219,7 @@ def _convert(bdoc: bioc.BioCDocument, p: Path, report: ReadReport, align: AlignM
         for bs in bp.sentences
         if bs.text
     ]
-    layers = {GOLD: tuple(sorted(spans, key=span_sort_key))}
+    layers = {layer: tuple(sorted(spans, key=span_sort_key))}
     if tokens is not None:
         starts = [t.start for t in tokens]
         sentences = []
@@ -245,14 +247,16 @@ def read(
     *,
     flavour: str = "bioc-xml",
     align: AlignMode = "strict",
-    **_ignored: object,
+    layer: str = GOLD,
+    **options: object,
 ) -> ReadResult:
     """Read a BioC XML or JSON collection; see the module docstring."""
+    reject_options(options, flavour, ("flavour", "align", "layer"))
     p = Path(path)
     _check_flavour(flavour)
     collection = _load(p, flavour)
     report = ReadReport(path=str(p), format=flavour)
-    docs = [_convert(bdoc, p, report, align) for bdoc in collection.documents]
+    docs = [_convert(bdoc, p, report, align, layer) for bdoc in collection.documents]
     report.documents = len(docs)
     return ReadResult(docs, report)
 
@@ -340,9 +344,10 @@ def write(
     flavour: str = "bioc-xml",
     layer: str = GOLD,
     source: str = "mosaicner",
-    **_ignored: object,
+    **options: object,
 ) -> WriteReport:
     """Write a BioC XML or JSON collection; see the module docstring."""
+    reject_options(options, flavour, ("flavour", "layer", "source"))
     p = Path(path)
     _check_flavour(flavour)
     report = WriteReport(path=str(p), format=flavour)

@@ -43,7 +43,7 @@ from typing import Any
 from mosaicner.data.alignment import AlignMode
 from mosaicner.data.model import GOLD, Document, Span, span_sort_key
 from mosaicner.errors import FormatError, MissingFileError, OffsetError
-from mosaicner.io._common import align_spans, segment
+from mosaicner.io._common import align_spans, reject_options, segment
 from mosaicner.io.base import ReadReport, ReadResult, WriteReport, read_text
 
 _OFFSETS = re.compile(r"^\d+ \d+(;\d+ \d+)*$")
@@ -173,8 +173,11 @@ def _parse_ann(ann: Path, text: str, report: ReadReport) -> tuple[list[Span], li
     return spans, extra
 
 
-def read(path: str | Path, *, align: AlignMode = "strict", **_ignored: object) -> ReadResult:
+def read(
+    path: str | Path, *, align: AlignMode = "strict", layer: str = GOLD, **options: object
+) -> ReadResult:
     """Read a BRAT folder or one .txt/.ann pair; see the module docstring."""
+    reject_options(options, "brat", ("align", "layer"))
     p = Path(path)
     report = ReadReport(path=str(p), format="brat")
     docs: list[Document] = []
@@ -186,7 +189,12 @@ def read(path: str | Path, *, align: AlignMode = "strict", **_ignored: object) -
         if extra:
             meta["brat_other"] = extra
         doc = Document(
-            txt.stem, text, tokens, sentences, {GOLD: tuple(sorted(spans, key=span_sort_key))}, meta
+            txt.stem,
+            text,
+            tokens,
+            sentences,
+            {layer: tuple(sorted(spans, key=span_sort_key))},
+            meta,
         )
         docs.append(align_spans(doc, report, align))
         report.sentences += len(sentences)
@@ -236,9 +244,10 @@ def _safe_name(doc_id: str) -> str:
 
 
 def write(
-    documents: Iterable[Document], path: str | Path, *, layer: str = GOLD, **_ignored: object
+    documents: Iterable[Document], path: str | Path, *, layer: str = GOLD, **options: object
 ) -> WriteReport:
     """Write ``<id>.txt`` + ``<id>.ann`` per document into the folder ``path``."""
+    reject_options(options, "brat", ("layer",))
     p = Path(path)
     report = WriteReport(path=str(p), format="brat")
     p.mkdir(parents=True, exist_ok=True)

@@ -35,12 +35,20 @@ from mosaicner.data.flatten import FlattenReport, check_policy
 from mosaicner.data.flatten import flatten as flatten_spans
 from mosaicner.data.model import GOLD, Document
 from mosaicner.errors import ColumnCountError, ConfigError, DataError
-from mosaicner.io._common import count_discontinuous, ensure_tokens, sentence_spans
+from mosaicner.io._common import (
+    count_discontinuous,
+    ensure_tokens,
+    reject_options,
+    sentence_spans,
+)
 from mosaicner.io.base import ReadReport, ReadResult, WriteReport, read_text
 from mosaicner.io.tags import check_scheme, decode, encode
 
 DOCSTART = "-DOCSTART-"
 _SEPARATORS = ("tab", "whitespace")
+_READ_OPTIONS = ("scheme", "strict", "separator", "columns", "token_column", "tag_column",
+                 "doc_id", "layer")  # fmt: skip
+_WRITE_OPTIONS = ("layer", "scheme", "flatten", "docstart", "separator")
 
 
 def _column_names(columns: int, token_column: int, tag_column: int) -> str:
@@ -62,9 +70,11 @@ def read(
     token_column: int = 0,
     tag_column: int = -1,
     doc_id: str | None = None,
-    **_ignored: object,
+    layer: str = GOLD,
+    **options: object,
 ) -> ReadResult:
     """Read a column file; see the module docstring for the conventions."""
+    reject_options(options, "conll", _READ_OPTIONS)
     p = Path(path)
     sch = check_scheme(scheme)
     if separator not in _SEPARATORS:
@@ -134,7 +144,7 @@ def read(
     documents: list[Document] = []
     for k, (sents, spans) in enumerate(docs_raw):
         did = f"{stem}-{k}" if has_markers else stem
-        doc = Document.from_sentences(did, sents, spans, metadata={"source": str(p)})
+        doc = Document.from_sentences(did, sents, spans, layer=layer, metadata={"source": str(p)})
         documents.append(doc)
         report.sentences += len(sents)
         report.spans += sum(len(s) for s in spans)
@@ -153,9 +163,10 @@ def write(
     flatten: str = "outermost",
     docstart: bool | str = "auto",
     separator: str = "\t",
-    **_ignored: object,
+    **options: object,
 ) -> WriteReport:
     """Write documents as ``token<TAB>tag`` lines; see the module docstring."""
+    reject_options(options, "conll", _WRITE_OPTIONS)
     p = Path(path)
     sch = check_scheme(scheme)
     check_policy(flatten)

@@ -41,7 +41,12 @@ from typing import Any
 
 from mosaicner.data.model import GOLD, Document
 from mosaicner.errors import JSONLineError, OffsetError
-from mosaicner.io._common import count_discontinuous, ensure_tokens, sentence_spans
+from mosaicner.io._common import (
+    count_discontinuous,
+    ensure_tokens,
+    reject_options,
+    sentence_spans,
+)
 from mosaicner.io.base import ReadReport, ReadResult, WriteReport, read_text
 
 _SHAPE = (
@@ -53,8 +58,9 @@ def _bad(p: Path, lineno: int, message: str) -> JSONLineError:
     return JSONLineError(message, file=p, line=lineno, expected=_SHAPE)
 
 
-def read(path: str | Path, **_ignored: object) -> ReadResult:
+def read(path: str | Path, *, layer: str = GOLD, **options: object) -> ReadResult:
     """Read a GENIA nested JSONL file; see the module docstring."""
+    reject_options(options, "genia-jsonl", ("layer",))
     p = Path(path)
     text = read_text(p)
     report = ReadReport(path=str(p), format="genia-jsonl")
@@ -74,7 +80,11 @@ def read(path: str | Path, **_ignored: object) -> ReadResult:
             seen_ids.add(cur_id)
             documents.append(
                 Document.from_sentences(
-                    cur_id, sents, spans, metadata={"sent_ids": sent_ids, "source": str(p)}
+                    cur_id,
+                    sents,
+                    spans,
+                    layer=layer,
+                    metadata={"sent_ids": sent_ids, "source": str(p)},
                 )
             )
             report.sentences += len(sents)
@@ -144,9 +154,10 @@ def read(path: str | Path, **_ignored: object) -> ReadResult:
 
 
 def write(
-    documents: Iterable[Document], path: str | Path, *, layer: str = GOLD, **_ignored: object
+    documents: Iterable[Document], path: str | Path, *, layer: str = GOLD, **options: object
 ) -> WriteReport:
     """Write documents as GENIA nested JSONL; see the module docstring."""
+    reject_options(options, "genia-jsonl", ("layer",))
     p = Path(path)
     report = WriteReport(path=str(p), format="genia-jsonl")
     out: list[str] = []

@@ -30,6 +30,7 @@ from typing import Any
 
 from mosaicner.data.model import Document, Sentence, Span, Token
 from mosaicner.errors import JSONLineError, MosaicnerError
+from mosaicner.io._common import reject_options
 from mosaicner.io.base import ReadReport, ReadResult, WriteReport, read_text
 
 _SHAPE = 'a JSON object with "id", "text" and optional "tokens", "sentences", "spans", "metadata"'
@@ -101,8 +102,10 @@ def document_from_json(obj: Any) -> Document:
     return Document(str(obj["id"]), text, tokens, sentences, spans, dict(obj.get("metadata") or {}))
 
 
-def read(path: str | Path, **_ignored: object) -> ReadResult:
-    """Read native JSONL; see the module docstring."""
+def read(path: str | Path, *, layer: str | None = None, **options: object) -> ReadResult:
+    """Read native JSONL; see the module docstring (``layer`` is accepted and ignored: the
+    file names its own layers)."""
+    reject_options(options, "jsonl", ("layer",))
     p = Path(path)
     text = read_text(p)
     report = ReadReport(path=str(p), format="jsonl")
@@ -137,8 +140,15 @@ def read(path: str | Path, **_ignored: object) -> ReadResult:
     return ReadResult(docs, report)
 
 
-def write(documents: Iterable[Document], path: str | Path, **_ignored: object) -> WriteReport:
-    """Write native JSONL (every field, every layer)."""
+def write(
+    documents: Iterable[Document],
+    path: str | Path,
+    *,
+    layer: str | None = None,
+    **options: object,
+) -> WriteReport:
+    """Write native JSONL (every field, every layer; ``layer`` is accepted and ignored)."""
+    reject_options(options, "jsonl", ("layer",))
     p = Path(path)
     report = WriteReport(path=str(p), format="jsonl")
     lossy_meta = 0

@@ -43,7 +43,7 @@ from typing import Any
 from mosaicner.data.alignment import AlignMode
 from mosaicner.data.model import GOLD, Document, Span, span_sort_key
 from mosaicner.errors import FormatError, OffsetError
-from mosaicner.io._common import align_spans, count_discontinuous, segment
+from mosaicner.io._common import align_spans, count_discontinuous, reject_options, segment
 from mosaicner.io.base import ReadReport, ReadResult, WriteReport, read_text
 
 _TITLE = re.compile(r"^([^|\t]+)\|([ta])\|(.*)$")
@@ -59,7 +59,7 @@ class _Doc:
         self.relations: list[str] = []
 
 
-def _build(d: _Doc, path: Path, report: ReadReport, align: AlignMode) -> Document:
+def _build(d: _Doc, path: Path, report: ReadReport, align: AlignMode, layer: str) -> Document:
     title = d.title or ""
     passages: list[dict[str, Any]] = [{"type": "title", "offset": 0, "length": len(title)}]
     text = title
@@ -88,15 +88,18 @@ def _build(d: _Doc, path: Path, report: ReadReport, align: AlignMode) -> Documen
         meta["pubtator_relations"] = d.relations
         report.count_loss("relation lines (kept only in metadata)", len(d.relations))
     doc = Document(
-        d.pmid, text, tokens, sentences, {GOLD: tuple(sorted(spans, key=span_sort_key))}, meta
+        d.pmid, text, tokens, sentences, {layer: tuple(sorted(spans, key=span_sort_key))}, meta
     )
     report.sentences += len(sentences)
     report.spans += len(spans)
     return align_spans(doc, report, align)
 
 
-def read(path: str | Path, *, align: AlignMode = "strict", **_ignored: object) -> ReadResult:
+def read(
+    path: str | Path, *, align: AlignMode = "strict", layer: str = GOLD, **options: object
+) -> ReadResult:
     """Read a PubTator file; see the module docstring."""
+    reject_options(options, "pubtator", ("align", "layer"))
     p = Path(path)
     content = read_text(p)
     report = ReadReport(path=str(p), format="pubtator")
@@ -106,7 +109,7 @@ def read(path: str | Path, *, align: AlignMode = "strict", **_ignored: object) -
     def finish() -> None:
         nonlocal cur
         if cur is not None:
-            docs.append(_build(cur, p, report, align))
+            docs.append(_build(cur, p, report, align, layer))
         cur = None
 
     for lineno, raw in enumerate(content.split("\n"), 1):
@@ -161,9 +164,10 @@ def read(path: str | Path, *, align: AlignMode = "strict", **_ignored: object) -
 
 
 def write(
-    documents: Iterable[Document], path: str | Path, *, layer: str = GOLD, **_ignored: object
+    documents: Iterable[Document], path: str | Path, *, layer: str = GOLD, **options: object
 ) -> WriteReport:
     """Write PubTator; see the module docstring."""
+    reject_options(options, "pubtator", ("layer",))
     p = Path(path)
     report = WriteReport(path=str(p), format="pubtator")
     out: list[str] = []

@@ -20,11 +20,13 @@ from pathlib import Path
 from mosaicner.data.model import Document
 from mosaicner.data.tokenization import make_document
 from mosaicner.errors import MissingFileError
+from mosaicner.io._common import reject_options
 from mosaicner.io.base import ReadReport, ReadResult, WriteReport, read_text
 
 
-def read(path: str | Path, *, per_line: bool = False, **_ignored: object) -> ReadResult:
+def read(path: str | Path, *, per_line: bool = False, **options: object) -> ReadResult:
     """Read plain text; see the module docstring."""
+    reject_options(options, "text", ("per_line",))
     p = Path(path)
     report = ReadReport(path=str(p), format="text")
     if p.is_dir():
@@ -58,9 +60,15 @@ def read(path: str | Path, *, per_line: bool = False, **_ignored: object) -> Rea
 
 
 def write(
-    documents: Iterable[Document], path: str | Path, *, per_line: bool = False, **_ignored: object
+    documents: Iterable[Document],
+    path: str | Path,
+    *,
+    per_line: bool = False,
+    layer: str | None = None,
+    **options: object,
 ) -> WriteReport:
     """Write plain text (spans are counted as lossy); see the module docstring."""
+    reject_options(options, "text", ("per_line", "layer"))
     p = Path(path)
     report = WriteReport(path=str(p), format="text")
     docs = list(documents)
