@@ -14,11 +14,17 @@ from rich.console import Console
 console = Console(stderr=True, highlight=False)
 
 
-def _load_tagger(model: str, threads: int | None, batch_size_tokens: int, quantize: bool) -> Any:
+def _load_tagger(
+    model: str, threads: int | None, batch_size_tokens: int, quantize: bool, runtime: str = "torch"
+) -> Any:
     from mosaicner.inference.tagger import Tagger
 
     return Tagger.load(
-        model, num_threads=threads, batch_size_tokens=batch_size_tokens, quantize=quantize
+        model,
+        num_threads=threads,
+        batch_size_tokens=batch_size_tokens,
+        quantize=quantize,
+        runtime=runtime,
     )
 
 
@@ -43,6 +49,7 @@ def tag(
     batch_size_tokens: int = typer.Option(4096, "--batch-size-tokens", help="Tokens per batch."),
     chunk_size: int = typer.Option(64, "--chunk-size", help="Documents per resumable chunk."),
     quantize: bool = typer.Option(False, "--quantize", help="Dynamic int8 quantisation (CPU)."),
+    runtime: str = typer.Option("torch", "--runtime", help="Encoder runtime: torch or onnx."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace output, discard parts."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
@@ -58,11 +65,11 @@ def tag(
     if output == "-":
         if to_format != "jsonl":
             raise ConfigError("--output - writes JSON Lines only", hint="pass --to jsonl")
-        tagger = _load_tagger(model, threads, batch_size_tokens, quantize)
+        tagger = _load_tagger(model, threads, batch_size_tokens, quantize, runtime)
         batch.stream_jsonl(tagger, spec, sys.stdout, chunk_size=chunk_size)
         return
     out = Path(output)
-    extra = {"model": str(Path(model).resolve()), "quantize": quantize}
+    extra = {"model": str(Path(model).resolve()), "quantize": quantize, "runtime": runtime}
     t0 = time.perf_counter()
     if engine == "ray":
         from mosaicner.inference.ray_engine import tag_corpus_ray
@@ -77,12 +84,13 @@ def tag(
             batch_size_tokens=batch_size_tokens,
             chunk_size=chunk_size,
             quantize=quantize,
+            runtime=runtime,
             overwrite=overwrite,
             manifest_extra=extra,
             progress=not quiet,
         )
     else:
-        tagger = _load_tagger(model, threads, batch_size_tokens, quantize)
+        tagger = _load_tagger(model, threads, batch_size_tokens, quantize, runtime)
         total = batch.count_documents(spec)
         with _progress(quiet) as progress:
             task = progress.add_task("tagging", total=total, sentences=0)
@@ -178,6 +186,7 @@ def serve(
     max_batch_documents: int = typer.Option(64, "--max-batch-documents"),
     max_wait_ms: float = typer.Option(5.0, "--max-wait-ms", help="Micro-batching wait."),
     quantize: bool = typer.Option(False, "--quantize", help="Dynamic int8 quantisation (CPU)."),
+    runtime: str = typer.Option("torch", "--runtime", help="Encoder runtime: torch or onnx."),
 ) -> None:
     """Serve the model over HTTP: POST /v1/tag, GET /v1/model, GET /health, a page at /."""
     import uvicorn
@@ -185,7 +194,7 @@ def serve(
     from mosaicner.server.app import create_app
     from mosaicner.server.settings import ServerSettings
 
-    tagger = _load_tagger(model, threads, batch_size_tokens, quantize)
+    tagger = _load_tagger(model, threads, batch_size_tokens, quantize, runtime)
     settings = ServerSettings(
         max_body_bytes=max_body_bytes,
         max_batch_documents=max_batch_documents,

@@ -56,12 +56,21 @@ class TaggerWorker:
     """``map_batches`` class: loads the tagger once per Ray actor and tags batches."""
 
     def __init__(
-        self, model: str, threads: int | None, batch_size_tokens: int, quantize: bool
+        self,
+        model: str,
+        threads: int | None,
+        batch_size_tokens: int,
+        quantize: bool,
+        runtime: str = "torch",
     ) -> None:
         from mosaicner.inference.tagger import Tagger
 
         self.tagger = Tagger.load(
-            model, num_threads=threads, batch_size_tokens=batch_size_tokens, quantize=quantize
+            model,
+            num_threads=threads,
+            batch_size_tokens=batch_size_tokens,
+            quantize=quantize,
+            runtime=runtime,
         )
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
@@ -104,6 +113,7 @@ def tag_corpus_ray(
     batch_size_tokens: int = 4096,
     chunk_size: int = 64,
     quantize: bool = False,
+    runtime: str = "torch",
     overwrite: bool = False,
     manifest_extra: dict[str, Any] | None = None,
     progress: bool = True,
@@ -143,6 +153,7 @@ def tag_corpus_ray(
             "threads": threads or 1,
             "batch_size_tokens": batch_size_tokens,
             "quantize": quantize,
+            "runtime": runtime,
         },
         batch_size=chunk_size,
         concurrency=num_workers,

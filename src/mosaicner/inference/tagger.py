@@ -175,13 +175,17 @@ class Tagger:
         num_threads: int | None = None,
         batch_size_tokens: int = DEFAULT_BATCH_SIZE_TOKENS,
         quantize: bool = False,
+        runtime: str = "torch",
         **options: Any,
     ) -> Tagger:
         """Load a saved model folder (or a dictionary file, see :mod:`.dictionary`).
 
         ``num_threads`` sets torch's intra-op thread count; ``quantize`` applies dynamic int8
-        quantisation to the Linear layers (CPU; see :mod:`.quantize`).
+        quantisation to the encoder (CPU; see :mod:`.quantize`); ``runtime="onnx"`` runs the
+        encoder with ONNX Runtime (see :mod:`.onnx`), int8 too when ``quantize``.
         """
+        if runtime not in ("torch", "onnx"):
+            raise ConfigError(f"unknown runtime {runtime!r}", expected="torch or onnx")
         p = Path(path)
         if not p.exists():
             raise MissingFileError(f"no model at {p}", file=p, hint="pass a saved model folder")
@@ -199,10 +203,15 @@ class Tagger:
         if num_threads is not None:
             torch.set_num_threads(max(1, num_threads))
         from mosaicner.models import load_model
+        from mosaicner.models.multitask import find_model_dir
 
         model = load_model(p)
         model.eval()
-        if quantize:
+        if runtime == "onnx":
+            from mosaicner.inference.onnx import use_onnx
+
+            model = use_onnx(model, find_model_dir(p), quantize=quantize, threads=num_threads)
+        elif quantize:
             from mosaicner.inference.quantize import quantize_model
 
             model = quantize_model(model)
@@ -214,6 +223,10 @@ class Tagger:
         info = dict(self.predictor.info())
         info.setdefault("source", self.source)
         info.setdefault("version", info.get("mosaicner_version"))
+        quantized = getattr(self.predictor, "quantized", None)
+        if quantized:
+            info["quantized"] = quantized
+        info.setdefault("runtime", getattr(self.predictor, "runtime", "torch"))
         return info
 
     # ----------------------------------------------------------------- tagging
