@@ -9,7 +9,7 @@ import torch
 from mosaicner.data.model import SentenceExample
 from mosaicner.encoders import EncoderConfig, TransformerEncoder
 from mosaicner.errors import ConfigError, ModelError
-from mosaicner.heads import build_head
+from mosaicner.heads import SoftmaxHead, build_head
 from mosaicner.models import MultiTaskModel, load_model, token_batches
 from mosaicner.models.multitask import _merge
 from mosaicner.testing.tiny import make_tiny_encoder
@@ -190,3 +190,23 @@ def test_routes_must_name_heads(tiny_dir: Path) -> None:
     head = build_head("crf", enc.hidden_size, ["X"])
     with pytest.raises(ConfigError, match="do not exist"):
         MultiTaskModel(enc, {"a": head}, {"c": "b"})
+
+
+def test_corpus_view_drops_other_corpora_prefixed_labels(tiny_dir: Path) -> None:
+    enc = TransformerEncoder.from_config(EncoderConfig(name=str(tiny_dir), dropout=0.0))
+    labels = ["gen$Species", "lin$Species"]
+    head = build_head("softmax", enc.hidden_size, labels, {"gen": labels[:1], "lin": labels[1:]})
+    assert isinstance(head, SoftmaxHead)
+    with torch.no_grad():
+        head.proj.weight.zero_()
+        head.proj.bias.fill_(-5.0)
+        head.proj.bias[head.tagset.index["B-gen$Species"]] = 5.0  # gen's Species everywhere
+    model = MultiTaskModel(enc, {"shared": head}, {"gen": "shared", "lin": "shared"})
+    model.eval()
+    words = [["human", "mice"]]
+    assert model.predict(words, corpus="lin") == [[]]
+    assert [s[:3] for s in model.predict(words, corpus="gen")[0]] == [
+        (0, 1, "Species"),
+        (1, 2, "Species"),
+    ]
+    assert [s[:3] for s in model.predict_words(words)[0]] == [(0, 1, "Species"), (1, 2, "Species")]

@@ -175,8 +175,9 @@ class MultiTaskModel(nn.Module):
         """Spans per sentence from the head of each sentence's corpus (one encoder pass).
 
         ``sentences`` are :class:`SentenceExample` (routed by ``.corpus``) or word lists (need
-        ``corpus=``; also overrides the examples' own corpus).  Labels are returned without
-        corpus prefixes, restricted to the corpus's own types.  The caller batches.
+        ``corpus=``; also overrides the examples' own corpus).  This is the corpus's own view:
+        only the corpus's types, and from a head with corpus-prefixed labels only the corpus's
+        own ``CORPUS$Type`` predictions, returned without the prefix.  The caller batches.
         """
         if not sentences:
             return []
@@ -192,16 +193,25 @@ class MultiTaskModel(nn.Module):
         with torch.inference_mode():
             features = self.encoder(self.encoder.encode_batch(words))
             out: list[list[PredSpan]] = [[] for _ in sentences]
+            allowed: dict[str, set[str]] = {}
             for head_name, idx in self._group(corpora).items():
                 head = self._head(head_name)
                 sub = select(features, idx, len(sentences))
                 decoded = head.decode(sub, [corpora[i] for i in idx])
                 for i, spans in zip(idx, decoded, strict=True):
-                    allowed = set(self.corpus_types(corpora[i]))
+                    c = corpora[i]
+                    if c not in allowed:
+                        allowed[c] = set(self.corpus_types(c))
+                    own = [(s, e, lab, sc) for s, e, lab, sc in spans if self._owned(lab, c)]
                     out[i] = _merge(
-                        [(s, e, self.strip_label(lab), sc) for s, e, lab, sc in spans], allowed
+                        [(s, e, self.strip_label(lab), sc) for s, e, lab, sc in own], allowed[c]
                     )
         return out
+
+    def _owned(self, label: str, corpus: str) -> bool:
+        """False for a ``OTHER$Type`` label of another corpus of the model."""
+        prefix, sep, _ = label.partition(PREFIX_SEP)
+        return not sep or prefix not in self.routes or prefix == corpus or not corpus
 
     def predict_words(
         self,
