@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -46,7 +47,11 @@ class MLflowTracker:
             ) from exc
         self.mlflow = mlflow
         self.run_dir = run_dir
-        mlflow.set_tracking_uri(tracking_uri(cfg.mlflow.tracking_uri))
+        uri = tracking_uri(cfg.mlflow.tracking_uri)
+        if uri.startswith("file:"):
+            # MLflow >= 3.x refuses the file store unless asked for it explicitly
+            os.environ.setdefault("MLFLOW_ALLOW_FILE_STORE", "true")
+        mlflow.set_tracking_uri(uri)
         mlflow.set_experiment(cfg.mlflow.experiment)
         id_file = run_dir / "mlflow_run_id"
         run_id = id_file.read_text().strip() if resume and id_file.is_file() else None
