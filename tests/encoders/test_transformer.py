@@ -107,6 +107,12 @@ def test_long_sentences_are_windowed_not_truncated(bert_dir: Path, pooling: str)
     roomy = _encoder(bert_dir, max_length=512, pooling=pooling)
     with torch.inference_mode():
         assert torch.allclose(roomy([roomy.encode(long)]).words, f_big.words, atol=1e-6)
+    # running the windows in several chunks changes nothing
+    small.max_tokens_per_pass = 40
+    with torch.inference_mode():
+        chunked = small([e_small, small.encode(["a", "b"])])
+    assert torch.allclose(chunked.words, f_small.words, atol=1e-6)
+    assert torch.allclose(chunked.sep, f_small.sep, atol=1e-6)
     stats = small.stats
     assert stats.windowed_sentences == 1 and stats.windows == len(e_small.windows) + 1
 

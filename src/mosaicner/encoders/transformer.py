@@ -15,7 +15,8 @@ from the window in which it is farthest from an edge.  Such sentences are counte
 :class:`EncoderStats` (``windowed_sentences``).  A word that the tokenizer turns into no subword at
 all (control characters, some zero-width characters) is given the unknown token and counted
 (``fallback_words``); a single word longer than a whole window keeps its first subwords only
-(``truncated_pieces``).
+(``truncated_pieces``).  The windows of a batch are run through the transformer in chunks of at
+most ``max_tokens_per_pass`` padded positions, so a single huge sentence cannot exhaust memory.
 """
 
 from __future__ import annotations
@@ -170,6 +171,7 @@ class TransformerEncoder(nn.Module):
         config: EncoderConfig,
         *,
         cache_size: int = 200_000,
+        max_tokens_per_pass: int = 32_768,
     ) -> None:
         super().__init__()
         self.transformer = transformer
@@ -203,6 +205,7 @@ class TransformerEncoder(nn.Module):
         self.dropout = nn.Dropout(self.config.dropout)
         self.stats = EncoderStats()
         self.cache_size = cache_size
+        self.max_tokens_per_pass = max_tokens_per_pass
         self._cache: dict[tuple[str, ...], EncodedSentence] = {}
         _silence_length_warning(tokenizer)
 
@@ -388,20 +391,20 @@ class TransformerEncoder(nn.Module):
             len_parts.append(np.asarray(enc.word_ends, dtype=np.int64) - starts)
             tgt_parts.append(i * max_words + np.arange(enc.num_words, dtype=np.int64))
 
-        out = self.transformer(
-            input_ids=torch.from_numpy(ids).to(device),
-            attention_mask=torch.from_numpy(attention).to(device),
-            output_hidden_states=self.layers != [-1],
-        )
-        if self.layers == [-1]:
-            hidden = out.last_hidden_state
+        ids_t = torch.from_numpy(ids).to(device)
+        attention_t = torch.from_numpy(attention).to(device)
+        # Rows are independent sequences: run them in chunks so that one huge windowed
+        # sentence cannot ask for more than ``max_tokens_per_pass`` positions at once.
+        step = max(1, self.max_tokens_per_pass // seq_len)
+        if len(rows) <= step:
+            hidden = self._run(ids_t, attention_t)
         else:
-            states = out.hidden_states
-            hidden = states[self.layers[0]]
-            for k in self.layers[1:]:
-                hidden = hidden + states[k]
-            if len(self.layers) > 1:
-                hidden = hidden / len(self.layers)
+            hidden = torch.cat(
+                [
+                    self._run(ids_t[k : k + step], attention_t[k : k + step])
+                    for k in range(0, len(rows), step)
+                ]
+            )
         n_rows, _, dim = hidden.shape
         flat = hidden.reshape(n_rows * seq_len, dim)
         words = flat.new_zeros(n_sent * max_words, dim)
@@ -441,6 +444,20 @@ class TransformerEncoder(nn.Module):
             cls=flat.index_select(0, cls_index),
             sep=flat.index_select(0, sep_index),
         )
+
+    def _run(self, ids: torch.Tensor, attention: torch.Tensor) -> torch.Tensor:
+        """Hidden states [rows, length, H] (the configured layer average)."""
+        out = self.transformer(
+            input_ids=ids, attention_mask=attention, output_hidden_states=self.layers != [-1]
+        )
+        if self.layers == [-1]:
+            hidden: torch.Tensor = out.last_hidden_state
+            return hidden
+        states = out.hidden_states
+        hidden = states[self.layers[0]]
+        for k in self.layers[1:]:
+            hidden = hidden + states[k]
+        return hidden / len(self.layers) if len(self.layers) > 1 else hidden
 
     def embed(self, sentences: Sequence[Sequence[str]]) -> WordFeatures:
         """Convenience: encode and run the encoder on word lists."""
