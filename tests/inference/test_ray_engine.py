@@ -66,7 +66,8 @@ def test_ray_two_workers_resume_local_run(tmp_path: Path, local_ray: None) -> No
         progress=False,
     )  # fmt: skip
     assert summary.skipped == 20 and summary.tagged == 100 and summary.total == 120
-    assert summary.stats["workers"] == 2
+    # two actors were started; under CPU contention one may end up taking every batch
+    assert 1 <= summary.stats["workers"] <= 2
     records = [json.loads(line) for line in out.read_text().splitlines()]
     assert [r["id"] for r in records] == expected  # each document once, input order
     for r in records:
