@@ -178,3 +178,16 @@ def test_gradients_flow_through_pooling(bert_dir: Path) -> None:
     feats.words.sum().backward()
     grad = enc.transformer.embeddings.word_embeddings.weight.grad
     assert grad is not None and float(grad.abs().sum()) > 0
+
+
+def test_freezing(bert_dir: Path) -> None:
+    enc = TransformerEncoder.from_config(EncoderConfig(name=str(bert_dir), freeze_layers=1))
+    frozen = {n for n, p in enc.named_parameters() if not p.requires_grad}
+    assert any(".embeddings." in n for n in frozen)
+    assert any(".layer.0." in n for n in frozen)
+    assert not any(".layer.1." in n for n in frozen)
+    feats = enc([enc.encode(WORDS)])
+    feats.words.sum().backward()
+    assert enc.transformer.embeddings.word_embeddings.weight.grad is None
+    with pytest.raises(ConfigError, match="exceeds"):
+        TransformerEncoder.from_config(EncoderConfig(name=str(bert_dir), freeze_layers=3))

@@ -30,6 +30,9 @@ class EncoderConfig(BaseModel):
       ``stride`` subwords overlapping; each word takes its vector from the window in which it is
       most central.  Nothing is truncated.
     * ``dropout``: dropout on the pooled word vectors (training only).
+    * ``freeze_embeddings`` / ``freeze_layers``: keep the embedding layer, or the embeddings and
+      the lowest k transformer layers, fixed during training (faster steps on CPU: no gradient
+      flows below the first trained layer).
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -41,6 +44,8 @@ class EncoderConfig(BaseModel):
     max_length: int | None = Field(default=None, ge=8)
     stride: int = Field(default=128, ge=0)
     dropout: float = Field(default=0.1, ge=0.0, lt=1.0)
+    freeze_embeddings: bool = False
+    freeze_layers: int = Field(default=0, ge=0)
 
     @model_validator(mode="after")
     def _check(self) -> EncoderConfig:

@@ -203,6 +203,7 @@ class TransformerEncoder(nn.Module):
         self.num_layers = int(getattr(hf_config, "num_hidden_layers", 1))
         self.layers = self._layer_indices()
         self.dropout = nn.Dropout(self.config.dropout)
+        self._freeze()
         self.stats = EncoderStats()
         self.cache_size = cache_size
         self.max_tokens_per_pass = max_tokens_per_pass
@@ -271,6 +272,33 @@ class TransformerEncoder(nn.Module):
                     expected=f"indices in [-{n_states}, {n_states - 1}] (0 = embeddings)",
                 )
         return layers
+
+    def _freeze(self) -> None:
+        k = self.config.freeze_layers
+        if not (k or self.config.freeze_embeddings):
+            return
+        get_embeddings = getattr(self.transformer, "embeddings", None)
+        if not isinstance(get_embeddings, nn.Module):
+            get_embeddings = self.transformer.get_input_embeddings()  # type: ignore[operator]
+        frozen: list[nn.Module] = [get_embeddings]
+        if k:
+            if k > self.num_layers:
+                raise ConfigError(
+                    f"encoder.freeze_layers {k} exceeds the encoder's {self.num_layers} layers"
+                )
+            stacks = [
+                m
+                for m in self.transformer.modules()
+                if isinstance(m, nn.ModuleList) and len(m) == self.num_layers
+            ]
+            if not stacks:
+                raise ConfigError(
+                    f"cannot find the layer stack of {self.config.name!r} to freeze",
+                    hint="use freeze_embeddings only, or leave freeze_layers at 0",
+                )
+            frozen.extend(stacks[0][:k])
+        for module in frozen:
+            module.requires_grad_(False)
 
     @property
     def device(self) -> torch.device:

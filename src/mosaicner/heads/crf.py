@@ -144,7 +144,8 @@ class CRFOptions(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     scheme: Scheme = "iob2"
-    dropout: float = Field(default=0.1, ge=0.0, lt=1.0)
+    # extra dropout on the word vectors (the encoder already applies encoder.dropout)
+    dropout: float = Field(default=0.0, ge=0.0, lt=1.0)
     span_scores: Literal["marginal", "none"] = "marginal"
 
 

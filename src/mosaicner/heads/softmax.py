@@ -25,7 +25,8 @@ class SoftmaxOptions(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     scheme: Literal["iob2", "iobes"] = "iob2"
-    dropout: float = Field(default=0.1, ge=0.0, lt=1.0)
+    # extra dropout on the word vectors (the encoder already applies encoder.dropout)
+    dropout: float = Field(default=0.0, ge=0.0, lt=1.0)
 
 
 @register_head("softmax")
