@@ -27,6 +27,10 @@ inside a token keeps its character offsets but no token offsets; ``contract``/``
 to token boundaries).  Every misalignment is counted in ``ReadReport.alignment`` and
 ``ReadReport.lossy``; nothing is dropped.
 
+BRAT has no place for tokens or sentences: documents that came from a token format (CoNLL,
+GENIA) are re-tokenised on reading, so their token and sentence boundaries may differ; their
+character spans are kept exactly.
+
 ``write(docs, folder)`` writes ``<id>.txt`` and ``<id>.ann`` per document (``/`` in ids becomes
 ``_``), entities of one layer (``layer="gold"``) with their attributes, normalisations, notes and
 the kept extra lines.  Spans of other layers are counted as lossy.
