@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+import json
+import random
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import torch
+import yaml
 
 from mosaicner.heads import build_head
 from mosaicner.heads.base import WordFeatures
@@ -180,3 +184,73 @@ def test_decode_caps_steps_and_handles_empty() -> None:
         out = head.decode(f, ["A", "B"])
     assert [r.shape[0] for r in rows] == [8, 5]  # ceil(1.5 * (n + 2))
     assert lengths == [3, 1] and out == [[], []]
+
+
+def _write_corpus(folder: Path, entities: list[str], label: str, seed: int) -> Path:
+    rng = random.Random(seed)
+    filler = ["the", "patients", "with", "were", "treated", "in", "and", "of"]
+    folder.mkdir(parents=True, exist_ok=True)
+    for split, n in (("train", 24), ("devel", 6), ("test", 6)):
+        lines: list[str] = []
+        for _ in range(n):
+            toks = [(w, "O") for w in rng.sample(filler, 4)]
+            pos = rng.randrange(len(toks) + 1)
+            ent = rng.choice(entities).split()
+            tags = [("B-" if i == 0 else "I-") + label for i in range(len(ent))]
+            toks[pos:pos] = list(zip(ent, tags, strict=True))
+            lines += [f"{w}\t{t}" for w, t in toks] + [""]
+        (folder / f"{split}.tsv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return folder
+
+
+def _run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    from mosaicner.cli.main import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    out = capsys.readouterr()
+    return int(exc.value.code or 0), out.out, out.err
+
+
+def test_shared_sru_head_trains_through_cli(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two corpora with different types share one SRU head: train, evaluate, views, ood."""
+    from mosaicner.testing.tiny import make_tiny_encoder
+
+    enc = make_tiny_encoder(tmp_path / "encoder")
+    dis = _write_corpus(tmp_path / "dis", ["cancer", "asthma", "tumor"], "Disease", 1)
+    chem = _write_corpus(tmp_path / "chem", ["aspirin", "il-2", "drug"], "Chemical", 2)
+    cfg = {
+        "corpora": [
+            {"name": str(dis), "label_map": "original", "shared_head": "sru"},
+            {"name": str(chem), "label_map": "original", "shared_head": "sru"},
+        ],
+        "encoder": {"name": str(enc), "dropout": 0.0, "pooling": "max"},
+        "heads": {"shared": {"sru": {"type": "sru", "options": {"decoder_size": 16}}}},
+        "trainer": {"max_steps": 4, "eval_every": 4, "log_every": 2},
+        "batching": {"max_tokens": 200, "max_sentences": 8},
+        "optimizer": {"encoder_lr": 1e-3, "head_lr": 1e-2, "warmup_ratio": 0.0},
+        "num_threads": 1,
+        "seed": 3,
+    }
+    path = tmp_path / "cfg.yaml"
+    path.write_text(yaml.safe_dump(cfg))
+    run_dir = tmp_path / "run"
+    code, _, err = _run(["train", str(path), "--output", str(run_dir), "--quiet"], capsys)
+    assert code == 0, err
+    saved = json.loads((run_dir / "model" / "config.json").read_text())
+    assert saved["heads"]["sru"]["action_labels"] == ["chem$Chemical", "dis$Disease"]
+    code, out, err = _run(
+        ["views", str(run_dir), "--corpus", str(dis), "--split", "test", "--format", "json"],
+        capsys,
+    )
+    assert code == 0, err
+    res = json.loads(out)
+    assert {"separate", "joined", "global_predictions"} <= set(res)
+    ood_file = tmp_path / "ood.tsv"
+    code, out, err = _run(
+        ["ood", str(run_dir), "--corpus", str(dis), "--output", str(ood_file)], capsys
+    )
+    assert code == 0, err
+    assert ood_file.read_text().startswith("corpus\tdoc_id")

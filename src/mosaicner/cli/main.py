@@ -34,6 +34,7 @@ COMMAND_MODULES = (
     "mosaicner.cli.train",  # train, evaluate, predict
     "mosaicner.cli.analyze",  # analyze similarity/transfer-matrix/correlate/recommend
     "mosaicner.cli.tag",  # tag, serve
+    "mosaicner.cli.sru",  # views, ood (SRU-NER evaluation views, out-of-domain export)
 )
 
 

@@ -483,4 +483,38 @@ def _key(item: tuple[tuple[int, int, str], float]) -> tuple[int, int, str]:
     return (s, -e, lab)
 
 
-__all__ = ["SRUHead", "SRUOptions", "SRUTrace"]
+def predict_raw(model: Any, examples: Sequence[Any], max_words: int = 4096) -> list[list[PredSpan]]:
+    """Raw predictions (``CORPUS$Type`` labels) of every SRU head of ``model`` on ``examples``.
+
+    ``model`` is a :class:`~mosaicner.models.MultiTaskModel`; ``examples`` are
+    :class:`~mosaicner.data.model.SentenceExample`.  Unlike ``model.predict``, nothing is
+    restricted to the sentence corpus's types, so the result feeds both evaluation views
+    (:func:`mosaicner.evaluation.views.score_views`), cross-corpus scoring and the out-of-domain
+    export (:mod:`mosaicner.analysis.ood`).
+    """
+    from mosaicner.training.batching import make_batches
+
+    heads = [h for _, h in model.head_items() if isinstance(h, SRUHead)]
+    if not heads:
+        raise UnknownLabelError("the model has no SRU head", hint="train with a head of type sru")
+    out: list[list[PredSpan]] = [[] for _ in examples]
+    if not examples:
+        return out
+    was_training = bool(model.training)
+    model.eval()
+    try:
+        with torch.inference_mode():
+            lengths = [max(1, len(ex.words)) for ex in examples]
+            for batch in make_batches(lengths, max_words):
+                words = [examples[i].words for i in batch]
+                features = model.encoder(model.encoder.encode_batch(words))
+                for head in heads:
+                    for i, spans in zip(batch, head.decode_full(features), strict=True):
+                        out[i].extend(spans)
+    finally:
+        if was_training:
+            model.train()
+    return out
+
+
+__all__ = ["SRUHead", "SRUOptions", "SRUTrace", "predict_raw"]
