@@ -1,4 +1,7 @@
-"""Readers and writers for corpus formats. ``read(path, format)`` / ``write(docs, path, format)``."""
+"""Readers and writers for corpus formats.
+
+``read(path, format) -> ReadResult`` and ``write(docs, path, format) -> WriteReport``.
+"""
 
 from mosaicner.io.base import (
     FORMATS,
@@ -11,4 +14,13 @@ from mosaicner.io.base import (
     write,
 )
 
-__all__ = ["FORMATS", "ReadReport", "ReadResult", "WriteReport", "get_format", "read", "read_text", "write"]
+__all__ = [
+    "FORMATS",
+    "ReadReport",
+    "ReadResult",
+    "WriteReport",
+    "get_format",
+    "read",
+    "read_text",
+    "write",
+]
