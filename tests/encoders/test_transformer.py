@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,16 @@ from mosaicner.encoders import EncoderConfig, EncoderStats, TransformerEncoder
 from mosaicner.encoders.transformer import _windows
 from mosaicner.errors import ConfigError
 from mosaicner.testing.tiny import make_tiny_encoder
+
+
+@pytest.fixture(autouse=True)
+def _one_thread() -> Iterator[None]:
+    # tiny models run faster on one thread, and the machine is shared
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
 
 WORDS = ["the", "patient", "xyzzy", "il-2", "aspirin", "induced", "asthma", "."]
 

@@ -1,9 +1,21 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+import pytest
 import torch
 
 from mosaicner.heads import SoftmaxHead, build_head
 from mosaicner.heads.base import WordFeatures
+
+
+@pytest.fixture(autouse=True)
+def _one_thread() -> Iterator[None]:
+    # tiny models run faster on one thread, and the machine is shared
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
 
 
 def _features(batch: int, width: int, lengths: list[int], hidden: int = 6) -> WordFeatures:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,15 @@ from mosaicner.heads import SoftmaxHead, build_head
 from mosaicner.models import MultiTaskModel, load_model, token_batches
 from mosaicner.models.multitask import _merge
 from mosaicner.testing.tiny import make_tiny_encoder
+
+
+@pytest.fixture(autouse=True)
+def _one_thread() -> Iterator[None]:
+    # tiny models run faster on one thread, and the machine is shared
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
 
 
 @pytest.fixture(scope="module")
@@ -134,8 +144,8 @@ def test_save_load_round_trip(tiny_dir: Path, tmp_path: Path) -> None:
 def test_predict_words_batches_and_merges(tiny_dir: Path) -> None:
     model = _model(tiny_dir)
     model.eval()
-    sents = [list(ex.words) for ex in EXAMPLES] * 5
-    one = model.predict_words(sents, batch_size_tokens=16)
+    sents = [list(ex.words) for ex in EXAMPLES] * 2
+    one = model.predict_words(sents, batch_size_tokens=24)
     many = model.predict_words(sents, batch_size_tokens=100_000)
     assert len(one) == len(sents)
     for a, b in zip(one, many, strict=True):
