@@ -58,6 +58,11 @@ def test_label_space_and_rebuild() -> None:
     assert isinstance(again, SRUHead) and again.vocab.labels == head.vocab.labels
     uni = two_corpus_head(label_space="unified")
     assert uni.vocab.labels == ("Chem", "Dis")
+    # corpus A does not annotate Dis: its TRANSITION/REDUCE are foreign for A's sentences
+    foreign = uni._foreign(["A", "B", "unknown"], 3, torch.device("cpu"))
+    assert foreign[0].nonzero().flatten().tolist() == [4, 5]
+    assert foreign[1].nonzero().flatten().tolist() == [2, 3]
+    assert not bool(foreign[2].any())
     spans = [(0, 1, "A$Chem", 0.9), (0, 1, "B$Chem", 0.8), (2, 3, "B$Dis", 0.7)]
     joined = head.view_spans(spans, "A", "joined")
     assert joined == [(0, 1, "Chem", 0.9), (2, 3, "Dis", 0.7)]
