@@ -220,7 +220,8 @@ class TransformerEncoder(nn.Module):
         tokenizer = load_tokenizer(source)
         try:
             with quiet_transformers():
-                transformer = AutoModel.from_pretrained(source)
+                # float32 whatever the checkpoint's dtype: training and CPU inference need it
+                transformer = AutoModel.from_pretrained(source).float()
         except (OSError, ValueError) as exc:
             raise ModelError(
                 f"cannot load encoder {cfg.name!r} ({exc.__class__.__name__}: {exc})",
@@ -247,7 +248,7 @@ class TransformerEncoder(nn.Module):
                 hint="the model folder is incomplete; save it again with MultiTaskModel.save",
             ) from exc
         with quiet_transformers():
-            transformer = AutoModel.from_config(hf_config)
+            transformer = AutoModel.from_config(hf_config).float()
         return cls(transformer, tokenizer, cfg, **kwargs)
 
     def save_pretrained(self, folder: str | Path) -> None:
