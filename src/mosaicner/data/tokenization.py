@@ -25,9 +25,18 @@ _ABBREVIATIONS = frozenset(
 )  # fmt: skip
 
 
+# First words of the bracketed notes PubMed appends to titles.
+_TITLE_NOTES = frozenset(
+    {"see", "published", "erratum", "comment", "comments", "letter", "editorial", "retracted",
+     "corrected", "retraction", "news", "review", "abridged"}
+)  # fmt: skip
+
+
 def tokenize(text: str, offset: int = 0) -> list[Token]:
     """Split ``text`` into tokens; offsets are shifted by ``offset``."""
-    return [Token(m.group(), m.start() + offset, m.end() + offset) for m in _TOKEN_RE.finditer(text)]
+    return [
+        Token(m.group(), m.start() + offset, m.end() + offset) for m in _TOKEN_RE.finditer(text)
+    ]
 
 
 def _ends_sentence(text: str, tokens: list[Token], i: int) -> bool:
@@ -51,7 +60,39 @@ def _ends_sentence(text: str, tokens: list[Token], i: int) -> bool:
             if len(word) == 1 and word.isalpha() and prev.text.isupper():
                 return False  # initials: "J. Smith"
     first = nxt.text[0]
-    return first.isupper() or first.isdigit() or first in "([\"'"
+    if first.isupper() or first.isdigit() or first in "([\"'`":
+        return True
+    # a lower-case start that is a gene/chemical-like symbol: "p65", "cAMP", "sIg", "fNF"
+    prev_word = tokens[i - 1].text if i > 0 else ""
+    return (
+        tok.text == "."
+        and len(prev_word) > 2
+        and prev_word.lower() not in _ABBREVIATIONS
+        and any(c.isupper() or c.isdigit() for c in nxt.text[1:])
+    )
+
+
+def _closes_title(tokens: list[Token], begin: int, i: int) -> bool:
+    """``[Translated title.] Next sentence`` / ``... [see comments] Next``: end after ``]``."""
+    if tokens[i].text != "]" or i + 1 >= len(tokens):
+        return False
+    nxt = tokens[i + 1]
+    if nxt.start == tokens[i].end or not (nxt.text[0].isupper() or nxt.text[0].isdigit()):
+        return False
+    if tokens[begin].text == "[":
+        depth = 0
+        for k in range(begin, i + 1):
+            depth += {"[": 1, "]": -1}.get(tokens[k].text, 0)
+            if depth == 0 and k < i:
+                return False  # the opening bracket closed earlier
+        return depth == 0
+    # PubMed title notes: "[see comments]", "[published erratum appears in ...]"
+    depth = 0
+    for k in range(i, max(begin, i - 40) - 1, -1):
+        depth += {"]": 1, "[": -1}.get(tokens[k].text, 0)
+        if depth == 0:
+            return k + 1 < i and tokens[k + 1].text.lower() in _TITLE_NOTES
+    return False
 
 
 def split_sentences(text: str, tokens: list[Token]) -> list[Sentence]:
@@ -59,7 +100,7 @@ def split_sentences(text: str, tokens: list[Token]) -> list[Sentence]:
     sentences: list[Sentence] = []
     begin = 0
     for i in range(len(tokens)):
-        boundary = _ends_sentence(text, tokens, i)
+        boundary = _ends_sentence(text, tokens, i) or _closes_title(tokens, begin, i)
         if not boundary and i + 1 < len(tokens):
             gap = text[tokens[i].end : tokens[i + 1].start]
             boundary = gap.count("\n") >= 2 or (
