@@ -175,3 +175,44 @@ def test_tag_with_tiny_model_offsets(tmp_path: Path, tiny_model: Path) -> None:
     records = _check_entities(out)
     assert [r["text"] for r in records] == lines
     assert sum(len(r["spans"]["pred"]) for r in records) > 0
+
+
+@pytest.mark.parametrize("fmt", ["pubtator", "bioc-xml", "bioc-json", "brat", "jsonl"])
+def test_output_formats_read_back(tmp_path: Path, terms: Path, fmt: str) -> None:
+    from mosaicner import io
+
+    jl = tmp_path / "in.jsonl"
+    docs = [
+        {"id": "1001", "text": "Cisplatin and lung cancer."},
+        {"id": "1002", "text": "IL-2 in cancer"},
+    ]
+    jl.write_text("".join(json.dumps(d) + "\n" for d in docs))
+    out = tmp_path / ("out" if fmt == "brat" else f"out.{fmt}")
+    args = ["tag", str(terms), "-i", str(jl), "-o", str(out), "--from", "jsonl", "--to", fmt, "-q"]
+    assert _run_main(args) == 0
+    back = io.read(out, fmt).documents
+    layer = "pred" if fmt == "jsonl" else "gold"  # other formats have one unnamed layer
+    got = {d.id: sorted((d.text[s.start : s.end], s.label) for s in d.layer(layer)) for d in back}
+    assert got == {
+        "1001": [("Cisplatin", "Chemical"), ("cancer", "Disease"), ("lung cancer", "Disease")],
+        "1002": [("IL-2", "Chemical"), ("cancer", "Disease")],
+    }
+
+
+def test_native_jsonl_input_keeps_gold(tmp_path: Path, terms: Path) -> None:
+    from mosaicner import io
+    from mosaicner.data.model import Document
+
+    src = tmp_path / "gold.jsonl"
+    io.write(
+        [Document.from_sentences("g1", [["lung", "cancer", "."]], [[(0, 2, "Disease")]])],
+        src,
+        "jsonl",
+    )
+    out = tmp_path / "out.jsonl"
+    assert (
+        _run_main(["tag", str(terms), "-i", str(src), "-o", str(out), "--from", "jsonl", "-q"]) == 0
+    )
+    (doc,) = io.read(out, "jsonl").documents
+    assert [s.label for s in doc.layer("gold")] == ["Disease"]
+    assert [(s.start, s.end) for s in doc.layer("pred")] == [(0, 11), (5, 11)]

@@ -130,6 +130,8 @@ def tag(
             f"note: {int(stats['windowed_sentences'])} long sentences were tagged in "
             f"{int(stats['windows'])} overlapping word windows"
         )
+    for what, n in sorted(summary.lossy.items()):
+        console.print(f"note: {to_format} output: {n} {what}")
     if stats.get("replaced_words"):
         console.print(
             f"note: {int(stats['replaced_words'])} words without sub-words were sent as [UNK]"

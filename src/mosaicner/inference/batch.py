@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from mosaicner.data.model import Document, Sentence, Span, Token, span_sort_key
+from mosaicner.data.model import PRED, Document
 from mosaicner.errors import ConfigError, JSONLineError, MissingFileError, UnknownComponentError
 
 KEY_SHIFT = 32
@@ -62,59 +62,21 @@ def make_key(shard: int, index: int) -> int:
 
 # ---------------------------------------------------------------------------- document codec
 def document_to_json(doc: Document) -> dict[str, Any]:
-    """Lossless JSON form of a document (the record format of chunk files)."""
-    return {
-        "id": doc.id,
-        "text": doc.text,
-        "tokens": [[t.start, t.end] for t in doc.tokens],
-        "sentences": [[s.start, s.end, s.token_start, s.token_end] for s in doc.sentences],
-        "spans": {
-            layer: [
-                {
-                    "start": s.start,
-                    "end": s.end,
-                    "label": s.label,
-                    "text": doc.span_text(s),
-                    "token_start": s.token_start,
-                    "token_end": s.token_end,
-                    "score": s.score,
-                    **({"attrs": dict(s.attrs)} if s.attrs else {}),
-                    **({"fragments": [list(f) for f in s.fragments]} if s.fragments else {}),
-                }
-                for s in spans
-            ]
-            for layer, spans in doc.spans.items()
-        },
-        "metadata": dict(doc.metadata),
-    }
+    """Native mosaicner JSONL record (:mod:`mosaicner.io.jsonl`, lossless), plus each span's
+    surface ``text`` for convenience (ignored by the reader)."""
+    from mosaicner.io import jsonl
+
+    record = jsonl.document_to_json(doc)
+    for layer, spans in doc.spans.items():
+        for obj, span in zip(record["spans"][layer], spans, strict=True):
+            obj["text"] = doc.span_text(span)
+    return record
 
 
 def document_from_json(data: dict[str, Any]) -> Document:
-    text = data["text"]
-    tokens = tuple(Token(text[a:b], a, b) for a, b in data.get("tokens", ()))
-    sentences = tuple(Sentence(*s) for s in data.get("sentences", ()))
-    spans = {
-        layer: tuple(
-            sorted(
-                (
-                    Span(
-                        s["start"],
-                        s["end"],
-                        s["label"],
-                        s.get("token_start"),
-                        s.get("token_end"),
-                        s.get("score"),
-                        s.get("attrs", {}),
-                        tuple(tuple(f) for f in s.get("fragments", ())),  # type: ignore[misc]
-                    )
-                    for s in items
-                ),
-                key=span_sort_key,
-            )
-        )
-        for layer, items in data.get("spans", {}).items()
-    }
-    return Document(str(data["id"]), text, tokens, sentences, spans, data.get("metadata", {}))
+    from mosaicner.io import jsonl
+
+    return jsonl.document_from_json(data)
 
 
 # ---------------------------------------------------------------------------------- inputs
@@ -194,8 +156,16 @@ def _iter_jsonl(stream: IO[str], name: str, path: str) -> Iterator[tuple[int, Do
                 line=lineno,
                 expected='{"id": ..., "text": ...}',
             )
-        if "tokens" in data and data["tokens"] and isinstance(data["tokens"][0], list):
-            doc = document_from_json({"id": data.get("id", f"{name}:{lineno}"), **data})
+        if any(k in data for k in ("tokens", "sentences", "spans")):  # native mosaicner JSONL
+            try:
+                doc = document_from_json({"id": f"{name}:{lineno}", **data})
+            except (KeyError, TypeError, ValueError, IndexError) as exc:
+                raise JSONLineError(
+                    f"not a mosaicner document ({exc})",
+                    file=path,
+                    line=lineno,
+                    expected="the native JSONL of mosaicner.io.jsonl",
+                ) from None
         else:
             meta = {k: v for k, v in data.items() if k not in ("id", "text", "spans", "entities")}
             doc = Document(str(data.get("id", f"{name}:{lineno}")), data["text"], metadata=meta)
@@ -396,8 +366,15 @@ def write_jsonl(docs: Iterable[Document], fh: IO[str]) -> int:
     return n
 
 
-def write_output(docs: Iterable[Document], path: Path, fmt: str) -> None:
-    """Write the final output atomically (temporary path, then rename)."""
+def write_output(
+    docs: Iterable[Document], path: Path, fmt: str, *, layer: str = PRED
+) -> dict[str, int]:
+    """Write the final output atomically (temporary path, then rename).
+
+    Returns what the format could not represent (the writer's lossy counts, e.g. nested
+    spans in a flat format).
+    """
+    lossy: dict[str, int] = {}
     if fmt not in OUTPUT_FORMATS:
         raise UnknownComponentError.for_name("output format", fmt, OUTPUT_FORMATS)
     tmp = path.with_name(f".tmp-{path.name}")
@@ -411,11 +388,14 @@ def write_output(docs: Iterable[Document], path: Path, fmt: str) -> None:
     else:
         from mosaicner.io import base
 
-        base.write(docs, tmp, fmt)
+        report = base.write(docs, tmp, fmt, layer=layer)
+        for what, n in sorted(report.lossy.items()):
+            lossy[what] = lossy.get(what, 0) + n
     if path.is_dir():
         shutil.rmtree(path)
     os.replace(tmp, path)
     _fsync_dir(path.parent)
+    return lossy
 
 
 # ------------------------------------------------------------------------------------- run
@@ -427,6 +407,7 @@ class RunSummary:
     chunks: int = 0
     output: str = ""
     stats: dict[str, float] = field(default_factory=dict)
+    lossy: dict[str, int] = field(default_factory=dict)  # what the output format dropped
 
 
 ProgressCallback = Callable[[int, int], None]  # (documents, sentences) just finished
@@ -469,7 +450,10 @@ def prepare_run(
     return store, store.open(manifest)
 
 
-def finish_run(store: ChunkStore, output: Path, fmt: str, *, keep_parts: bool = False) -> int:
+def finish_run(
+    store: ChunkStore, output: Path, fmt: str, *, keep_parts: bool = False
+) -> tuple[int, dict[str, int]]:
+    """Merge the chunks into ``output``; (documents written, lossy counts of the format)."""
     n = 0
 
     def docs() -> Iterator[Document]:
@@ -478,10 +462,10 @@ def finish_run(store: ChunkStore, output: Path, fmt: str, *, keep_parts: bool = 
             n += 1
             yield doc
 
-    write_output(docs(), output, fmt)
+    lossy = write_output(docs(), output, fmt)
     if not keep_parts:
         shutil.rmtree(store.root)
-    return n
+    return n, lossy
 
 
 def tag_corpus(
@@ -516,7 +500,7 @@ def tag_corpus(
         summary.chunks += 1
         if on_progress is not None:
             on_progress(len(block), sum(len(d.sentences) for d in tagged))
-    summary.total = finish_run(store, output, out_format)
+    summary.total, summary.lossy = finish_run(store, output, out_format)
     stats = getattr(tagger, "stats", None)
     if stats is not None and hasattr(stats, "as_dict"):
         summary.stats = stats.as_dict()

@@ -188,7 +188,7 @@ def tag_corpus_ray(
     finally:
         if bar is not None:
             bar.stop()
-    summary.total = finish_run(store, output, out_format)
+    summary.total, summary.lossy = finish_run(store, output, out_format)
     summary.stats = {
         "documents": float(summary.tagged),
         "sentences": float(sentences),
