@@ -28,7 +28,8 @@ class EncoderConfig(BaseModel):
     * ``max_length``: subwords per window including the special tokens (default: the model's
       limit, at most 512).  Longer sentences are split into overlapping windows of this size,
       ``stride`` subwords overlapping; each word takes its vector from the window in which it is
-      most central.  Nothing is truncated.
+      most central.  Nothing is truncated.  ``stride`` is capped at half a window so that
+      windows always advance.
     * ``dropout``: dropout on the pooled word vectors (training only).
     * ``freeze_embeddings`` / ``freeze_layers``: keep the embedding layer, or the embeddings and
       the lowest k transformer layers, fixed during training (faster steps on CPU: no gradient

@@ -89,7 +89,12 @@ class EncodedSentence:
 
 @dataclass
 class EncoderStats:
-    """Counts of everything the encoder did not take as it was (reported by trainer/tagger)."""
+    """Counts of everything the encoder did not take as it was (reported by trainer/tagger).
+
+    ``TransformerEncoder.stats`` counts each distinct sentence once (at its first, cached
+    encoding); ``EncoderStats.of(encoded)`` counts any list of encoded sentences, and
+    ``MultiTaskModel.last_stats`` holds those of the last ``predict_words`` call.
+    """
 
     sentences: int = 0
     words: int = 0
