@@ -216,3 +216,42 @@ def test_native_jsonl_input_keeps_gold(tmp_path: Path, terms: Path) -> None:
     (doc,) = io.read(out, "jsonl").documents
     assert [s.label for s in doc.layer("gold")] == ["Disease"]
     assert [(s.start, s.end) for s in doc.layer("pred")] == [(0, 11), (5, 11)]
+
+
+def test_serve_command_on_loopback(tmp_path: Path, terms: Path) -> None:
+    import socket
+
+    import httpx
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    cmd = [sys.executable, "-m", "mosaicner.cli.main", "serve", str(terms), "--host", "127.0.0.1"]
+    proc = subprocess.Popen(
+        [*cmd, "--port", str(port), "--max-body-bytes", "1000"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 60
+        while True:
+            try:
+                if httpx.get(base + "/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert proc.poll() is None, "the server exited"
+            assert time.time() < deadline, "the server did not start"
+            time.sleep(0.2)
+        text = "IL-2 and lung cancer"
+        ents = httpx.post(base + "/v1/tag", json={"text": text}).json()["entities"]
+        assert [(e["text"], e["label"]) for e in ents] == [
+            ("IL-2", "Chemical"),
+            ("lung cancer", "Disease"),
+            ("cancer", "Disease"),
+        ]
+        assert httpx.post(base + "/v1/tag", json={"text": "x" * 2000}).status_code == 413
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
