@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -64,4 +67,25 @@ def test_text_round_trip(pieces: list[str]) -> None:
     assert sdoc.text == text
     assert [(s.start_char, s.end_char) for s in sdoc.spans[SPAN_KEY]] == [
         (t.start, t.end) for t in doc.tokens
+    ]
+
+
+def test_cli_to_spacy_docbin(tmp_path: Path) -> None:
+    from spacy.tokens import DocBin
+
+    from mosaicner.cli.main import main
+
+    terms = tmp_path / "terms.json"
+    terms.write_text(json.dumps(TERMS))
+    inp = tmp_path / "in.txt"
+    inp.write_text("IL-2 receptor in lung cancer.\nrats\n")
+    out = tmp_path / "out.spacy"
+    with pytest.raises(SystemExit) as exc:
+        main(["tag", str(terms), "-i", str(inp), "-o", str(out), "--to", "spacy", "-q"])
+    assert exc.value.code == 0
+    docs = list(DocBin().from_disk(out).get_docs(NLP.vocab))
+    assert [d.text for d in docs] == ["IL-2 receptor in lung cancer.", "rats"]
+    assert len(docs[0].spans[SPAN_KEY]) == 4 and [e.text for e in docs[0].ents] == [
+        "IL-2 receptor",
+        "lung cancer",
     ]

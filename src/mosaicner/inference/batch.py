@@ -44,7 +44,7 @@ INPUT_FORMATS = (
     "pubtator",
     "brat",
 )
-OUTPUT_FORMATS = ("jsonl", "bioc-xml", "bioc-json", "pubtator", "brat", "conll")
+OUTPUT_FORMATS = ("jsonl", "bioc-xml", "bioc-json", "pubtator", "brat", "conll", "spacy")
 _SHARD_SUFFIXES = {
     "text": (".txt",),
     "jsonl": (".jsonl", ".json"),
@@ -385,6 +385,20 @@ def write_output(
             write_jsonl(docs, fh)
             fh.flush()
             os.fsync(fh.fileno())
+    elif fmt == "spacy":
+        import spacy
+        from spacy.tokens import DocBin
+
+        from mosaicner.inference.spacy_export import ExportReport, to_spacy
+
+        nlp = spacy.blank("en")
+        export = ExportReport()
+        bin_ = DocBin(store_user_data=True)
+        for doc in docs:
+            bin_.add(to_spacy(doc, nlp, layer=layer, report=export))
+        bin_.to_disk(tmp)
+        if export.dropped:
+            lossy["spans left out of doc.ents (kept in doc.spans['mosaicner'])"] = export.dropped
     else:
         from mosaicner.io import base
 
