@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +59,8 @@ def train(
         f"{len(cfg.training_corpora())} corpora)"
     )
     result, reports = train_and_evaluate(cfg, run_dir, resume=resume, progress=not quiet)
+    if int(os.environ.get("RANK", "0")) != 0:
+        return  # a data-parallel worker process (process 0 reports)
     for note in result.notes:
         console.print(f"[yellow]note:[/yellow] {note}")
     console.print(

@@ -40,12 +40,12 @@ def seed_everything(seed: int) -> None:
     torch.manual_seed(seed)
 
 
-def checkpoint_path(checkpoint_dir: str | Path) -> Path:
-    return Path(checkpoint_dir) / LAST
+def checkpoint_path(checkpoint_dir: str | Path, name: str = LAST) -> Path:
+    return Path(checkpoint_dir) / name
 
 
-def save_checkpoint(checkpoint_dir: str | Path, state: dict[str, Any]) -> Path:
-    path = checkpoint_path(checkpoint_dir)
+def save_checkpoint(checkpoint_dir: str | Path, state: dict[str, Any], name: str = LAST) -> Path:
+    path = checkpoint_path(checkpoint_dir, name)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     torch.save({**state, "rng": rng_state()}, tmp)
@@ -53,9 +53,9 @@ def save_checkpoint(checkpoint_dir: str | Path, state: dict[str, Any]) -> Path:
     return path
 
 
-def load_checkpoint(checkpoint_dir: str | Path) -> dict[str, Any] | None:
+def load_checkpoint(checkpoint_dir: str | Path, name: str = LAST) -> dict[str, Any] | None:
     """The last checkpoint, or ``None`` when the folder has none."""
-    path = checkpoint_path(checkpoint_dir)
+    path = checkpoint_path(checkpoint_dir, name)
     if not path.is_file():
         return None
     state: dict[str, Any] = torch.load(path, map_location="cpu", weights_only=False)

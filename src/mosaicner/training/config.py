@@ -146,6 +146,10 @@ class TrainerConfig(_Strict):
         default=None, description="save a resumable checkpoint every N steps (default: eval_every)"
     )
     log_every: int = Field(default=20, ge=1)
+    device: str | None = Field(
+        default=None,
+        description="torch device; default: cuda (this process's GPU) if any, else cpu",
+    )
 
 
 class TransferConfig(_Strict):

@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -45,6 +46,7 @@ from mosaicner.training.checkpoint import (
 )
 from mosaicner.training.config import TrainConfig
 from mosaicner.training.data import PreparedCorpus, prepare_corpus, subsample_examples
+from mosaicner.training.distributed import Dist
 from mosaicner.training.evaluate import quick_f1
 from mosaicner.training.sampling import CorpusSampler
 
@@ -167,6 +169,22 @@ def param_groups(model: Any, cfg: TrainConfig) -> list[dict[str, Any]]:
     return out
 
 
+def resolve_threads(requested: int | None) -> int:
+    """torch threads: as configured, or (``None``) the cores not already busy.
+
+    On a shared CPU, torch threads spin-wait: with more runnable processes than cores, two
+    threads can be several times slower than one, so the automatic choice looks at the load.
+    """
+    if requested:
+        return int(requested)
+    cpus = os.cpu_count() or 1
+    try:
+        load = os.getloadavg()[0]
+    except OSError:
+        load = 0.0
+    return max(1, min(cpus, int(cpus - load + 0.5)))
+
+
 def freeze_word_embeddings(model: Any) -> int:
     """Fix the encoder's input word embeddings; returns the number of frozen parameters."""
     frozen = 0
@@ -223,14 +241,20 @@ class Trainer:
         self.notes: list[str] = []
         self._tracker: Any = None
         self.model: Any = None
+        self.dist = Dist()
+        self.threads = 1
 
     # ---------------------------------------------------------------- setup
     def _log(self, message: str) -> None:
+        if not self.dist.main:
+            return
         log.info(message)
         with open(self.run_dir / "train.log", "a", encoding="utf-8") as fh:
             fh.write(f"{time.strftime('%Y-%m-%d %H:%M:%S')} {message}\n")
 
     def _metric(self, record: dict[str, Any]) -> None:
+        if not self.dist.main:
+            return
         with open(self.run_dir / "metrics.jsonl", "a", encoding="utf-8") as fh:
             fh.write(json.dumps(record, sort_keys=True) + "\n")
         if self._tracker is not None:
@@ -255,6 +279,13 @@ class Trainer:
             out[pc.name] = pc
         return out
 
+    def _device(self) -> torch.device:
+        if self.cfg.trainer.device:
+            return torch.device(self.cfg.trainer.device)
+        if torch.cuda.is_available():
+            return torch.device("cuda", int(os.environ.get("LOCAL_RANK", "0")))
+        return torch.device("cpu")
+
     def _note(self, text: str) -> None:
         self.notes.append(text)
         self._log(text)
@@ -262,13 +293,19 @@ class Trainer:
     # ---------------------------------------------------------------- run
     def run(self, resume: bool = True) -> TrainResult:
         cfg = self.cfg
+        self.dist = Dist.setup()
         self.run_dir.mkdir(parents=True, exist_ok=True)
-        (self.run_dir / "config.yaml").write_text(cfg.to_yaml(), encoding="utf-8")
-        if cfg.num_threads:
-            torch.set_num_threads(cfg.num_threads)
+        if self.dist.main:
+            (self.run_dir / "config.yaml").write_text(cfg.to_yaml(), encoding="utf-8")
+        self.threads = resolve_threads(cfg.num_threads)
+        torch.set_num_threads(self.threads)
         seed_everything(cfg.seed)
         state = load_checkpoint(self.ckpt_dir) if resume else None
-        if not resume and (self.run_dir / "metrics.jsonl").exists():
+        if state is not None and self.dist.active and not state.get("finished"):
+            own = load_checkpoint(self.ckpt_dir, self.dist.rank_state_name())
+            if own is not None:  # this process's sampler, streams and RNG states
+                state = {**state, **own}
+        if not resume and self.dist.main and (self.run_dir / "metrics.jsonl").exists():
             (self.run_dir / "metrics.jsonl").unlink()
         if state is not None and state.get("finished"):
             self._log("run already finished; nothing to resume")
@@ -284,16 +321,21 @@ class Trainer:
             )
         self._log(
             f"{'resuming' if state else 'starting'} run in {self.run_dir} "
-            f"(mode {cfg.mode}, seed {cfg.seed})"
+            f"(mode {cfg.mode}, seed {cfg.seed}, {self.threads} torch threads)"
         )
         data = self._prepare_data()
         model = build_model(cfg, list(data.values()))
         self.model = model
+        model.to(self._device())
         model.train()
         if cfg.optimizer.freeze_embeddings:
             n = freeze_word_embeddings(model)
             self._log(f"word embeddings frozen ({n} parameters not trained)")
-        if cfg.mlflow.enabled:
+        if self.dist.active:
+            self.dist.broadcast_model(model)
+            torch.manual_seed(cfg.seed + 7919 * self.dist.rank)  # own dropout masks
+            self._log(f"data-parallel training over {self.dist.world} processes")
+        if cfg.mlflow.enabled and self.dist.main:
             from mosaicner.training.tracking import MLflowTracker
 
             self._tracker = MLflowTracker(cfg, self.run_dir, resume=state is not None)
@@ -326,8 +368,11 @@ class Trainer:
                 )
                 state = None
                 phase_idx += 1
-            if not self.model_dir.is_dir():  # no selection happened (e.g. no dev set)
+            if self.dist.main and not self.model_dir.is_dir():  # no selection (no dev set)
                 self._save_model(model, data, total_steps, None)
+            self.dist.barrier()
+            if not self.dist.main:
+                return TrainResult(self.run_dir, self.model_dir, total_steps, 0, 0.0, history)
             save_checkpoint(
                 self.ckpt_dir,
                 {
@@ -373,7 +418,7 @@ class Trainer:
             "step": step,
             "dev": dev,
             "eval_max_words": cfg.batching.eval_max_words,
-            "num_threads": cfg.num_threads,
+            "num_threads": self.threads,
             "notes": self.notes,
         }
         tmp = self.model_dir.with_name("model.tmp")
@@ -415,8 +460,12 @@ class Trainer:
         cfg = self.cfg
         bcfg = cfg.batching
         sizes = {k: len(data[k].examples("train")) for k in phase.corpora}
+        rank_seed = 7919 * self.dist.rank
         sampler = CorpusSampler(
-            sizes, cfg.sampler.kind, cfg.sampler.temperature, seed=cfg.seed + 1000 * phase_idx
+            sizes,
+            cfg.sampler.kind,
+            cfg.sampler.temperature,
+            seed=cfg.seed + 1000 * phase_idx + rank_seed,
         )
         streams = {
             k: BatchStream(
@@ -424,7 +473,7 @@ class Trainer:
                 bcfg.max_tokens,
                 bcfg.max_sentences,
                 bcfg.bucket_size,
-                seed=cfg.seed + 17 * (i + 1) + 1000 * phase_idx,
+                seed=cfg.seed + 17 * (i + 1) + 1000 * phase_idx + rank_seed,
             )
             for i, k in enumerate(phase.corpora)
         }
@@ -475,6 +524,7 @@ class Trainer:
                     loss, _ = model.loss(batch)
                     (loss / cfg.optimizer.accumulation).backward()
                     running.setdefault(name, []).append(float(loss.detach()))
+                self.dist.average_gradients(model)
                 if cfg.optimizer.max_grad_norm is not None:
                     torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.optimizer.max_grad_norm)
                 optimizer.step()
@@ -496,7 +546,7 @@ class Trainer:
                 if self.on_step is not None:
                     self.on_step(step, {"phase": phase.name, "corpus": name})
                 do_eval = step % eval_every == 0 or step == phase.steps
-                if do_eval:
+                if do_eval and self.dist.main:
                     dev = self._evaluate_dev(model, data, phase.corpora)
                     score = (
                         dev["macro"]
@@ -535,25 +585,38 @@ class Trainer:
                     if phase.select and patience is not None and bad_evals >= patience:
                         stopped_early = True
                         self._log(f"early stop at step {step}: {patience} evaluations without gain")
+                if do_eval:
+                    stopped_early = self.dist.broadcast_flag(stopped_early)
                 if do_eval or step % ckpt_every == 0 or stopped_early:
-                    save_checkpoint(
-                        self.ckpt_dir,
-                        {
-                            "phase": phase_idx,
-                            "step": step if not stopped_early else phase.steps,
-                            "model": model.state_dict(),
-                            "optimizer": optimizer.state_dict(),
-                            "scheduler": scheduler.state_dict(),
-                            "sampler": sampler.state_dict(),
-                            "streams": {k: s.state_dict() for k, s in streams.items()},
-                            "best_score": best_score,
-                            "best_step": best_step,
-                            "bad_evals": bad_evals,
-                            "history": history,
-                            "total_steps": total_steps,
-                            "stopped_early": stopped_early,
-                        },
-                    )
+                    if not self.dist.main:
+                        save_checkpoint(
+                            self.ckpt_dir,
+                            {
+                                "sampler": sampler.state_dict(),
+                                "streams": {k: s.state_dict() for k, s in streams.items()},
+                            },
+                            name=self.dist.rank_state_name(),
+                        )
+                    else:
+                        save_checkpoint(
+                            self.ckpt_dir,
+                            {
+                                "phase": phase_idx,
+                                "step": step if not stopped_early else phase.steps,
+                                "model": model.state_dict(),
+                                "optimizer": optimizer.state_dict(),
+                                "scheduler": scheduler.state_dict(),
+                                "sampler": sampler.state_dict(),
+                                "streams": {k: s.state_dict() for k, s in streams.items()},
+                                "best_score": best_score,
+                                "best_step": best_step,
+                                "bad_evals": bad_evals,
+                                "history": history,
+                                "total_steps": total_steps,
+                                "stopped_early": stopped_early,
+                            },
+                        )
+                    self.dist.barrier()
                 if stopped_early:
                     break
         if phase.select and best_step:

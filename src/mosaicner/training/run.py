@@ -141,6 +141,8 @@ def train_and_evaluate(
     """Train (or resume) and score the selected model on each corpus's final split."""
     trainer = Trainer(cfg, run_dir, on_step=on_step, progress=progress)
     result = trainer.run(resume=resume)
+    if not trainer.dist.main:  # data-parallel worker: process 0 evaluates and reports
+        return result, {}
     loaded = load_trained(result.model_dir)
     reports: dict[str, dict[str, Any]] = {}
     split_role = cfg.trainer.final_split
