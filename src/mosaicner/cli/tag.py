@@ -46,7 +46,9 @@ def tag(
     engine: str = typer.Option("local", "--engine", help="local, or ray (Ray Data workers)."),
     num_workers: int = typer.Option(2, "--num-workers", help="Ray workers (--engine ray)."),
     threads: int | None = typer.Option(None, "--threads", help="torch threads (per worker)."),
-    batch_size_tokens: int = typer.Option(4096, "--batch-size-tokens", help="Tokens per batch."),
+    batch_size_tokens: int = typer.Option(
+        1024, "--batch-size-tokens", help="Padded sub-words per model batch."
+    ),
     chunk_size: int = typer.Option(64, "--chunk-size", help="Documents per resumable chunk."),
     quantize: bool = typer.Option(False, "--quantize", help="Dynamic int8 quantisation (CPU)."),
     runtime: str = typer.Option("torch", "--runtime", help="Encoder runtime: torch or onnx."),
@@ -181,7 +183,7 @@ def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="Address to bind."),
     port: int = typer.Option(8000, "--port", help="Port to bind."),
     threads: int | None = typer.Option(None, "--threads", help="torch threads."),
-    batch_size_tokens: int = typer.Option(4096, "--batch-size-tokens"),
+    batch_size_tokens: int = typer.Option(1024, "--batch-size-tokens"),
     max_body_bytes: int = typer.Option(
         2_000_000, "--max-body-bytes", help="Larger request bodies get 413."
     ),

@@ -110,7 +110,7 @@ def tag_corpus_ray(
     *,
     num_workers: int = 2,
     threads: int | None = None,
-    batch_size_tokens: int = 4096,
+    batch_size_tokens: int = 1024,
     chunk_size: int = 64,
     quantize: bool = False,
     runtime: str = "torch",

@@ -34,7 +34,7 @@ from mosaicner.errors import ConfigError, MissingFileError
 
 Prediction = tuple[int, int, str, float]
 
-DEFAULT_BATCH_SIZE_TOKENS = 4096
+DEFAULT_BATCH_SIZE_TOKENS = 1024  # padded sub-words per batch; larger is slower on CPU
 DEFAULT_MAX_SENTENCE_WORDS = 256
 DEFAULT_WINDOW_CONTEXT = 32
 
