@@ -121,7 +121,7 @@ def tag(
     elapsed = time.perf_counter() - t0
     stats = summary.stats
     sent = int(stats.get("sentences", 0))
-    rate = f", {sent / elapsed:.1f} sentences/s" if sent and elapsed > 0 else ""
+    rate = f", {sent / elapsed:.1f} sentences/s overall" if sent and elapsed > 0 else ""
     console.print(
         f"wrote {summary.total} documents to {out} ({summary.tagged} tagged now, "
         f"{summary.skipped} from an earlier run; {int(stats.get('entities', 0))} entities"
