@@ -15,6 +15,7 @@ friendly).
 from __future__ import annotations
 
 import json
+import logging
 import os
 from collections.abc import Iterable
 from pathlib import Path
@@ -137,6 +138,7 @@ def tag_corpus_ray(
     ray = _ensure_ray(num_workers)
     from ray.data import DataContext
 
+    logging.getLogger("ray.data").setLevel(logging.WARNING)  # our own progress bar instead
     ctx = DataContext.get_current()
     ctx.enable_progress_bars = False
     ctx.verbose_progress = False
