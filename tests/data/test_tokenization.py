@@ -71,3 +71,10 @@ def test_blank_lines_end_sentences() -> None:
         "Title without period",
         "Body text here",
     ]
+
+
+def test_combining_marks_stay_with_their_letter() -> None:
+    text = "cafe\u0301 and re\u0301sume\u0301-like (\u0301)"
+    assert [t.text for t in tokenize(text)] == [
+        "cafe\u0301", "and", "re\u0301sume\u0301", "-", "like", "(\u0301", ")",
+    ]  # fmt: skip

@@ -13,7 +13,9 @@ from collections.abc import Iterator
 
 from mosaicner.data.model import Document, Sentence, Token
 
-_TOKEN_RE = re.compile(r"[^\W_]+|\S", re.UNICODE)
+# Combining marks stay with their letter (decomposed "é" = "e" + U+0301); `re` has no \p{M}.
+_MARKS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+_TOKEN_RE = re.compile(rf"(?:[^\W_][{_MARKS}]*)+|\S[{_MARKS}]*", re.UNICODE)
 
 # Abbreviations after which a period does not end a sentence.
 _ABBREVIATIONS = frozenset(
