@@ -201,6 +201,63 @@ def bench_cli(model: str, texts: list[str], threads: int, extra: list[str]) -> d
     }
 
 
+def bench_server(model: str, texts: list[str], threads: int) -> dict[str, Any]:
+    """Concurrent single-sentence requests against a real uvicorn server on 127.0.0.1, with
+    micro-batching (up to 64 documents, 5 ms wait) and without (one request per model call)."""
+    import asyncio
+    import socket
+    import threading
+
+    import httpx
+    import uvicorn
+
+    from mosaicner.inference.tagger import Tagger
+    from mosaicner.server.app import create_app
+    from mosaicner.server.settings import ServerSettings
+
+    tagger = Tagger.load(model, num_threads=threads)
+    out: dict[str, Any] = {"requests": len(texts)}
+    for name, max_batch in (("micro-batching", 64), ("no batching", 1)):
+        app = create_app(tagger, ServerSettings(max_batch_documents=max_batch, max_wait_ms=5))
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        server = uvicorn.Server(
+            uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+        )
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        while not server.started:
+            time.sleep(0.05)
+
+        async def go(port: int = port) -> tuple[float, int, dict[str, Any]]:
+            limits = httpx.Limits(max_connections=len(texts))
+            async with httpx.AsyncClient(
+                base_url=f"http://127.0.0.1:{port}", timeout=600, limits=limits
+            ) as client:
+                await client.post("/v1/tag", json={"text": texts[0]})
+                t0 = time.perf_counter()
+                resps = await asyncio.gather(
+                    *(client.post("/v1/tag", json={"text": t}) for t in texts)
+                )
+                wall = time.perf_counter() - t0
+                health = (await client.get("/health")).json()
+            return wall, sum(r.status_code != 200 for r in resps), health
+
+        wall, errors, health = asyncio.run(go())
+        server.should_exit = True
+        thread.join(timeout=30)
+        out[name] = {
+            "wall_s": round(wall, 2),
+            "requests_per_s": round(len(texts) / wall, 1),
+            "errors": errors,
+            "model_calls": health["batches"] - 1,
+            "largest_batch": health["largest_batch"],
+        }
+        print("server", name, out[name], flush=True)
+    return out
+
+
 def bench_ray(model: str, texts: list[str], workers: list[int]) -> dict[str, Any]:
     import ray
 
@@ -246,6 +303,7 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--out", default="benchmarks/tagging_speed")
     ap.add_argument("--ray-sentences", type=int, default=2000)
+    ap.add_argument("--server-requests", type=int, default=500)
     ap.add_argument("--skip-ray", action="store_true")
     args = ap.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -286,6 +344,7 @@ def main() -> None:
     print("cli", results["cli"], results["cli_int8"], flush=True)
     results["mosaicner"] = bench_mosaicner(args.model, texts, gold, args.threads)
     results["pipeline"] = bench_pipeline(args.model, texts, args.threads)
+    results["server"] = bench_server(args.model, texts[: args.server_requests], args.threads)
     if not args.skip_ray:
         results["ray"] = bench_ray(args.model, ray_texts, [1, 2])
         results["ray"]["sentences"] = len(ray_texts)
@@ -355,6 +414,21 @@ def render(r: dict[str, Any]) -> str:
             f"| `{c['command']}` | {c['wall_s']} | {c['sentences_per_s_end_to_end']} "
             f"| {c['peak_rss_mb']} |"
         )
+    if "server" in r:
+        srv = r["server"]
+        lines += [
+            "",
+            f"## Server: {srv['requests']} concurrent one-sentence requests (uvicorn, 127.0.0.1)",
+            "",
+            "| mode | wall s | requests/s | model calls | largest batch | errors |",
+            "|---|---:|---:|---:|---:|---:|",
+        ]
+        for key in ("micro-batching", "no batching"):
+            m = srv[key]
+            lines.append(
+                f"| {key} | {m['wall_s']} | {m['requests_per_s']} | {m['model_calls']} "
+                f"| {m['largest_batch']} | {m['errors']} |"
+            )
     if "ray" in r:
         ray = r["ray"]
         lines += [
