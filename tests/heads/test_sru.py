@@ -70,9 +70,13 @@ def test_label_space_and_rebuild() -> None:
     assert (0, 1, "Chem", 0.9) in sep and (2, 3, "B$Dis", 0.7) in sep
 
 
-def test_overfits_nested_and_decodes() -> None:
+@pytest.mark.parametrize(
+    "extra",
+    [{}, {"pointer_reads": "slot", "action_embed_std": 0.1, "positive_weight": 3.0}],
+)
+def test_overfits_nested_and_decodes(extra: dict[str, object]) -> None:
     torch.manual_seed(0)
-    head = build_head("sru", H, ["P", "D"], {"G": ["P", "D"]}, decoder_size=24)
+    head = build_head("sru", H, ["P", "D"], {"G": ["P", "D"]}, decoder_size=24, **extra)
     f = feats([6, 4, 3])
     gold = [
         [(1, 5, "D"), (1, 3, "P"), (2, 3, "D")],

@@ -84,6 +84,23 @@ class SRUOptions(BaseModel):
     mlp_dropout: float = Field(default=0.1, ge=0.0, lt=1.0)
     position_dropout: float = Field(default=0.2, ge=0.0, lt=1.0)
     query_dropout: float = Field(default=0.2, ge=0.0, lt=1.0)
+    pointer_reads: Literal["word", "slot"] = Field(
+        default="word",
+        description="feature under the pointer: the encoder's word vector (reference) or the "
+        "slot, i.e. the word vector plus the actions already written at this word",
+    )
+    action_embed_std: float = Field(
+        default=1.0,
+        gt=0.0,
+        description="std of the action embeddings at init (1 = nn.Embedding default, as in the "
+        "reference); smaller keeps the writes on the scale of small encoders' word vectors",
+    )
+    positive_weight: float = Field(
+        default=1.0,
+        gt=0.0,
+        description="weight of the positive targets of TRANSITION/REDUCE in the BCE (1 = the "
+        "reference loss; > 1 speeds up learning the rare mention actions on short budgets)",
+    )
     dynamic_loss: bool = Field(
         default=True, description="do not penalise types a sentence's corpus does not annotate"
     )
@@ -151,6 +168,8 @@ class SRUHead(Head):
         hc = opts.half_context
         self.half_context = hc
         self.action_embed = nn.Embedding(n_actions, d)  # N(0, 1) init
+        if opts.action_embed_std != 1.0:
+            nn.init.normal_(self.action_embed.weight, std=opts.action_embed_std)
         self.soa = nn.Parameter(torch.zeros(d))
         self.queries = nn.Parameter(torch.zeros(opts.queries_per_action * n_actions, d))
         self.score_diag = nn.Parameter(torch.ones(d))
@@ -170,6 +189,7 @@ class SRUHead(Head):
         self.query_dropout = nn.Dropout(opts.query_dropout)
         self.position_dropout = nn.Dropout(opts.position_dropout)
         self.counters: Counter[str] = Counter()
+        self.read_word = opts.pointer_reads == "word"
 
     # ------------------------------------------------------------------ label space
     def _own_labels(self, corpus: str) -> set[str]:
@@ -330,6 +350,10 @@ class SRUHead(Head):
             foreign = torch.zeros_like(foreign)
         any_foreign = bool(foreign.any())
         lam = float(self.opts.foreign_coeff)
+        pos_weight: torch.Tensor | None = None
+        if self.opts.positive_weight != 1.0:
+            pos_weight = torch.full((n_actions,), float(self.opts.positive_weight), device=device)
+            pos_weight[:2] = 1.0  # EOA, SHIFT
         max_steps = 2 * t_gold if any_foreign else t_gold
 
         ar = torch.arange(batch, device=device)
@@ -349,7 +373,7 @@ class SRUHead(Head):
             kind = kinds[ar, k]
             is_shift = kind == 1
             is_eoa = kind == 2
-            word = x[ar, pointer]
+            word = x[ar, pointer] if self.read_word else memory[ar, pointer]
             logits = self.mlp(torch.cat([word, readout], -1)).float()
             probs = torch.sigmoid(logits).detach()
             target = gold_row
@@ -367,7 +391,9 @@ class SRUHead(Head):
                 frozen = frozen.clone()
                 frozen[:, SHIFT_ID] = defer
                 loss_logits = torch.where(frozen, logits.detach(), logits)
-            bce = F.binary_cross_entropy_with_logits(loss_logits, target, reduction="none")
+            bce = F.binary_cross_entropy_with_logits(
+                loss_logits, target, reduction="none", pos_weight=pos_weight
+            )
             row_loss = bce.mean(-1) * active.to(bce.dtype)
             total = total + row_loss.sum()
             rows = rows + active.sum()
@@ -407,7 +433,7 @@ class SRUHead(Head):
         readout = self._attend(memory, mem_scores, pos_scores, torch.zeros_like(pointer), slot_mask)
         history: list[torch.Tensor] = []
         for t in range(max_steps):
-            word = x[ar, pointer]
+            word = x[ar, pointer] if self.read_word else memory[ar, pointer]
             logits = self.mlp(torch.cat([word, readout], -1)).float()
             probs = torch.sigmoid(logits)
             history.append(probs)
