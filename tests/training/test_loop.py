@@ -87,3 +87,32 @@ def test_evaluate_reproduces_training_figures(
         loaded, str(tiny_setup["chem"]), "test", head="dis", type_map=tm, n_resamples=0
     )
     assert other["types"] == ["Chemical"]
+
+
+def test_transfer_modes(tiny_setup: dict[str, Any], tiny_config: Any, tmp_path: Path) -> None:
+    from mosaicner.training.loop import plan_phases
+
+    data = tiny_config(max_steps=2, eval_every=2)
+    data.update({"mode": "transfer-a", "target": str(tiny_setup["dis"].name)})
+    data["transfer"] = {"stage1_steps": 2}
+    cfg = config_from_dict(data)
+    phases = plan_phases(cfg)
+    assert [(p.name, p.corpora, p.steps, p.select) for p in phases] == [
+        ("auxiliary", ["chem"], 2, False),
+        ("target", ["dis"], 2, True),
+    ]
+    result = Trainer(cfg, tmp_path / "a", progress=False).run()
+    assert result.steps == 4 and result.best_step == 2  # best_step counts within the phase
+    # transfer-b: the encoder of run "a", fresh heads, then MTL
+    data = tiny_config(max_steps=2, eval_every=2)
+    data.update({"mode": "transfer-b", "transfer": {"init_from": str(tmp_path / "a")}})
+    trainer = Trainer(config_from_dict(data), tmp_path / "b", progress=False)
+    before = load_trained(tmp_path / "a").model.encoder.state_dict()
+    from mosaicner.training.data import prepare_corpus
+    from mosaicner.training.loop import build_model
+
+    cfg_b = config_from_dict(data)
+    model = build_model(cfg_b, [prepare_corpus(c, roles=("train",)) for c in cfg_b.corpora])
+    for key, value in before.items():
+        assert torch.equal(model.encoder.state_dict()[key], value), key
+    trainer.run()
