@@ -22,7 +22,12 @@ $MOSAICNER train configs/quickstart.yaml --output runs/quickstart
 
 echo "== mosaicner evaluate runs/quickstart/model --corpus NCBI-disease --split test =="
 $MOSAICNER evaluate runs/quickstart/model --corpus NCBI-disease --split test --format json \
-  | .venv/bin/python -c 'import json,sys; r=json.load(sys.stdin); m=r["micro"]; ci=r["ci95"]["f1"]; print(f"NCBI-disease test: P {100*m["precision"]:.2f} R {100*m["recall"]:.2f} F1 {100*m["f1"]:.2f} (95% CI {100*ci[0]:.2f}-{100*ci[1]:.2f})")'
+  | .venv/bin/python -c '
+import json, sys
+r = json.load(sys.stdin)
+m, ci = r["micro"], r["ci95"]["f1"]
+print("NCBI-disease test: P %.2f R %.2f F1 %.2f (95%% CI %.2f-%.2f)" % (
+    100 * m["precision"], 100 * m["recall"], 100 * m["f1"], 100 * ci[0], 100 * ci[1]))'
 
 echo "== tagging a sample abstract =="
 .venv/bin/python - <<'PY'

@@ -141,6 +141,11 @@ def train_and_evaluate(
     """Train (or resume) and score the selected model on each corpus's final split."""
     trainer = Trainer(cfg, run_dir, on_step=on_step, progress=progress)
     result = trainer.run(resume=resume)
+    saved = Path(run_dir) / "results.json"
+    if trainer.model is None and saved.is_file():  # finished earlier: the figures it printed
+        reports = json.loads(saved.read_text(encoding="utf-8")).get("reports", {})
+        if reports:
+            return result, reports
     if not trainer.dist.main:  # data-parallel worker: process 0 evaluates and reports
         return result, {}
     loaded = load_trained(result.model_dir)
