@@ -143,9 +143,11 @@ def train_and_evaluate(
     result = trainer.run(resume=resume)
     saved = Path(run_dir) / "results.json"
     if trainer.model is None and saved.is_file():  # finished earlier: the figures it printed
-        reports = json.loads(saved.read_text(encoding="utf-8")).get("reports", {})
-        if reports:
-            return result, reports
+        previous: dict[str, dict[str, Any]] = json.loads(saved.read_text(encoding="utf-8")).get(
+            "reports", {}
+        )
+        if previous:
+            return result, previous
     if not trainer.dist.main:  # data-parallel worker: process 0 evaluates and reports
         return result, {}
     loaded = load_trained(result.model_dir)
