@@ -8,7 +8,7 @@ export HF_HUB_OFFLINE ?= 1
 export TRANSFORMERS_OFFLINE ?= 1
 PYTEST_ARGS ?=
 
-.PHONY: install test demo lint format bench clean
+.PHONY: install browser test demo lint format bench clean
 
 install: .venv/.installed
 
@@ -21,7 +21,16 @@ install: .venv/.installed
 	$(PIP) install -q -e '.[train,analysis,server,tracking,scale,spacy,dev]'
 	touch $@
 
-test: install
+# Headless Chromium (Debian package) for the web-page test; needs root and the Debian registry.
+# Without it the browser test is skipped with its reason printed.
+browser:
+	@if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null 2>&1 \
+	  || (apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null) \
+	  || echo "warning: could not install chromium; the browser test will be skipped" >&2; \
+	fi
+
+test: install browser
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 
 lint: install
