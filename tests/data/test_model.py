@@ -10,7 +10,9 @@ from mosaicner.errors import AlignmentError, OffsetError
 
 
 def test_from_sentences_text_and_offsets() -> None:
-    doc = Document.from_sentences("d", [["IL", "-", "2"], ["T", "cells"]], [[(0, 3, "protein")], [(0, 2, "cell_type")]])
+    doc = Document.from_sentences(
+        "d", [["IL", "-", "2"], ["T", "cells"]], [[(0, 3, "protein")], [(0, 2, "cell_type")]]
+    )
     assert doc.text == "IL - 2 T cells"
     spans = doc.layer("gold")
     assert [doc.span_text(s) for s in spans] == ["IL - 2", "T cells"]
@@ -37,7 +39,9 @@ def test_strict_misalignment_is_reported() -> None:
     toks = tokenize("IL - 2 cells")
     with pytest.raises(AlignmentError):
         char_to_token(toks, 1, 6, "strict")
-    doc = Document("d", "IL - 2 cells", tuple(toks), spans={"gold": (Span(1, 6, "X"), Span(7, 12, "Y"))})
+    doc = Document(
+        "d", "IL - 2 cells", tuple(toks), spans={"gold": (Span(1, 6, "X"), Span(7, 12, "Y"))}
+    )
     aligned, report = align_document(doc, "strict")
     assert report.failed == 1 and report.exact == 1 and not report.lossless
     assert aligned.layer()[1].token_span == (3, 4)

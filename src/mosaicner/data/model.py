@@ -158,9 +158,9 @@ class Document:
         """
         spans = sorted(
             (s for s in self.layer(layer) if s.token_start is not None and s.token_end is not None),
-            key=lambda s: (s.token_start, s.token_end),
+            key=lambda s: (s.token_start or 0, s.token_end or 0),
         )
-        starts = [s.token_start for s in spans]
+        starts = [s.token_start or 0 for s in spans]
         for i, sent in enumerate(self.sentences):
             lo = bisect.bisect_left(starts, sent.token_start)
             hi = bisect.bisect_left(starts, sent.token_end)
@@ -169,7 +169,11 @@ class Document:
                 assert sp.token_start is not None and sp.token_end is not None
                 if sp.token_end <= sent.token_end:
                     local.append(
-                        (sp.token_start - sent.token_start, sp.token_end - sent.token_start, sp.label)
+                        (
+                            sp.token_start - sent.token_start,
+                            sp.token_end - sent.token_start,
+                            sp.label,
+                        )
                     )
             words = tuple(t.text for t in self.tokens[sent.token_start : sent.token_end])
             yield SentenceExample(self.id, i, words, tuple(local), corpus)
