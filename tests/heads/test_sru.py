@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import json
-import random
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +11,7 @@ import yaml
 from mosaicner.heads import build_head
 from mosaicner.heads.base import WordFeatures
 from mosaicner.heads.sru import SRUHead
+from mosaicner.testing.corpora import write_tiny_corpus
 
 H = 16
 
@@ -196,20 +196,9 @@ def test_decode_caps_steps_and_handles_empty() -> None:
 
 
 def _write_corpus(folder: Path, entities: list[str], label: str, seed: int) -> Path:
-    rng = random.Random(seed)
-    filler = ["the", "patients", "with", "were", "treated", "in", "and", "of"]
-    folder.mkdir(parents=True, exist_ok=True)
-    for split, n in (("train", 24), ("devel", 6), ("test", 6)):
-        lines: list[str] = []
-        for _ in range(n):
-            toks = [(w, "O") for w in rng.sample(filler, 4)]
-            pos = rng.randrange(len(toks) + 1)
-            ent = rng.choice(entities).split()
-            tags = [("B-" if i == 0 else "I-") + label for i in range(len(ent))]
-            toks[pos:pos] = list(zip(ent, tags, strict=True))
-            lines += [f"{w}\t{t}" for w, t in toks] + [""]
-        (folder / f"{split}.tsv").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return folder
+    return write_tiny_corpus(
+        folder, entities, label, seed, (("train", 24), ("devel", 6), ("test", 6))
+    )
 
 
 def _run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:

@@ -2,29 +2,18 @@
 
 from __future__ import annotations
 
-import random
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-FILLER = ["the", "patients", "with", "were", "treated", "in", "and", "of"]
+from mosaicner.testing.corpora import write_tiny_corpus
 
 
 def write_corpus(folder: Path, entities: list[str], label: str, seed: int) -> Path:
-    rng = random.Random(seed)
-    folder.mkdir(parents=True, exist_ok=True)
-    for split, n in (("train", 40), ("devel", 12), ("test", 12)):
-        lines: list[str] = []
-        for _ in range(n):
-            toks = [(w, "O") for w in rng.sample(FILLER, 4)]
-            pos = rng.randrange(len(toks) + 1)
-            ent = rng.choice(entities).split()
-            tags = [("B-" if i == 0 else "I-") + label for i in range(len(ent))]
-            toks[pos:pos] = list(zip(ent, tags, strict=True))
-            lines += [f"{w}\t{t}" for w, t in toks] + [""]
-        (folder / f"{split}.tsv").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return folder
+    return write_tiny_corpus(
+        folder, entities, label, seed, (("train", 40), ("devel", 12), ("test", 12))
+    )
 
 
 @pytest.fixture(scope="session")
