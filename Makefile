@@ -12,12 +12,18 @@ PYTEST_ARGS ?=
 
 install: .venv/.installed
 
+# Two stamps: `make demo` needs only the training stack (torch + transformers: about a minute
+# here), `make test` and `make lint` need every extra (MLflow, Ray, spaCy, ONNX, ...).
 # torch is installed first and pinned to the CPU build (2.13.0 ships on this machine's disk);
 # the package metadata keeps an open `torch>=` range for users elsewhere.
-.venv/.installed: pyproject.toml
+.venv/.installed-train: pyproject.toml
 	test -x $(PY) || python3 -m venv .venv
 	$(PIP) install -q --upgrade pip
 	$(PIP) install -q "torch==2.13.0" || $(PIP) install -q "torch==2.13.0" --index-url https://download.pytorch.org/whl/cpu
+	$(PIP) install -q -e '.[train]'
+	touch $@
+
+.venv/.installed: .venv/.installed-train
 	$(PIP) install -q -e '.[train,analysis,server,tracking,scale,spacy,dev]'
 	touch $@
 
@@ -41,7 +47,7 @@ format: install
 	.venv/bin/ruff check --fix src tests benchmarks
 	.venv/bin/ruff format src tests benchmarks
 
-demo: install
+demo: .venv/.installed-train
 	bash scripts/demo.sh
 
 clean:
