@@ -44,8 +44,11 @@ def test_saved_model_predicts_like_the_trained_one(tiny_config: Any, tmp_path: P
     assert {r["event"] for r in records} == {"train", "dev"}
 
 
-def test_killed_run_resumes_to_the_same_result(tiny_config: Any, tmp_path: Path) -> None:
-    cfg = config_from_dict(tiny_config(checkpoint_every=2))
+@pytest.mark.parametrize("per_corpus", [False, True])
+def test_killed_run_resumes_to_the_same_result(
+    tiny_config: Any, tmp_path: Path, per_corpus: bool
+) -> None:
+    cfg = config_from_dict(tiny_config(checkpoint_every=2, keep_best_per_corpus=per_corpus))
     _, full = train_and_evaluate(cfg, tmp_path / "full", progress=False, n_resamples=0)
 
     def kill(step: int, info: dict[str, Any]) -> None:
@@ -56,6 +59,11 @@ def test_killed_run_resumes_to_the_same_result(tiny_config: Any, tmp_path: Path)
         train_and_evaluate(cfg, tmp_path / "part", on_step=kill, progress=False, n_resamples=0)
     assert (tmp_path / "part" / "checkpoints" / "last.pt").is_file()
     _, resumed = train_and_evaluate(cfg, tmp_path / "part", progress=False, n_resamples=0)
+    # identical reports; only the folder each was scored from differs (full/ vs part/)
+    for reports, run in ((full, "full"), (resumed, "part")):
+        for name, rep in reports.items():
+            own = tmp_path / run / "best" / name if per_corpus else tmp_path / run / "model"
+            assert rep.pop("model_dir") == str(own)
     assert resumed == full
     a, b = _weights(tmp_path / "full" / "model"), _weights(tmp_path / "part" / "model")
     assert a.keys() == b.keys()
@@ -116,3 +124,26 @@ def test_transfer_modes(tiny_setup: dict[str, Any], tiny_config: Any, tmp_path: 
     for key, value in before.items():
         assert torch.equal(model.encoder.state_dict()[key], value), key
     trainer.run()
+
+
+def test_keep_best_per_corpus(tiny_config: Any, tmp_path: Path) -> None:
+    cfg = config_from_dict(tiny_config(max_steps=8, eval_every=2, keep_best_per_corpus=True))
+    _, reports = train_and_evaluate(cfg, tmp_path / "run", progress=False, n_resamples=20)
+    dev = [
+        json.loads(x)
+        for x in (tmp_path / "run" / "metrics.jsonl").read_text().splitlines()
+        if '"event": "dev"' in x
+    ]
+    assert len(dev) == 4
+    for name, rep in reports.items():
+        folder = tmp_path / "run" / "best" / name
+        assert rep["model_dir"] == str(folder)
+        # the snapshot comes from the first evaluation where this corpus's dev F1 peaked
+        scores = [d["f1"][name] for d in dev]
+        expected = dev[scores.index(max(scores))]["step"]
+        meta = json.loads((folder / "training.json").read_text(encoding="utf-8"))
+        assert meta["step"] == expected, (name, scores)
+        assert meta["selected_on"] == name
+        # and its figure is what `mosaicner evaluate best/NAME` prints
+        again = evaluate_corpus(load_trained(folder), name, "test", n_resamples=20)
+        assert again["micro"] == rep["micro"]

@@ -71,7 +71,9 @@ def train(
     _table(list(reports.values()))
     for name, rep in reports.items():
         console.print(
-            f"final {rep['split']} F1 {name}: {100 * rep['micro']['f1']:.2f}", markup=False
+            f"final {rep['split']} F1 {name}: {100 * rep['micro']['f1']:.2f}"
+            + (f" (model {rep['model_dir']})" if cfg.trainer.keep_best_per_corpus else ""),
+            markup=False,
         )
 
 

@@ -142,6 +142,13 @@ class TrainerConfig(_Strict):
         default=None, description="evaluate on at most N dev sentences per corpus (seeded)"
     )
     final_split: Literal["test", "dev"] = "test"
+    keep_best_per_corpus: bool = Field(
+        default=False,
+        description="also keep, for every corpus, the model of the evaluation where that corpus's "
+        "dev F1 was best (run_dir/best/CORPUS/), and score each corpus with its own snapshot; "
+        "patience then resets whenever any corpus improves (Akdemir & Shibuya's per-head model "
+        "selection)",
+    )
     checkpoint_every: int | None = Field(
         default=None, description="save a resumable checkpoint every N steps (default: eval_every)"
     )

@@ -12,7 +12,10 @@ One optimizer step:
 
 Every ``eval_every`` steps the dev sets (optionally subsampled, seeded) are scored per corpus and
 macro-averaged; the best model so far (on ``selection``: macro or one corpus) is saved to
-``model/``, and a resumable checkpoint is written to ``checkpoints/last.pt``.  Training stops at
+``model/``, and a resumable checkpoint is written to ``checkpoints/last.pt``.  With
+``trainer.keep_best_per_corpus`` every corpus also keeps the model of its own best dev round in
+``best/CORPUS/`` (the per-head selection of Akdemir & Shibuya), and patience resets whenever any
+corpus improves.  Training stops at
 ``max_steps`` or when ``patience`` evaluations pass without improvement.
 
 Modes are phases of this loop: ``single``/``pairwise``/``all``/``transfer-b`` have one phase;
@@ -431,10 +434,21 @@ class Trainer:
             self.notes,
         )
 
+    def best_dir(self, corpus: str) -> Path:
+        """Where ``keep_best_per_corpus`` keeps the snapshot selected on ``corpus``'s dev F1."""
+        return self.run_dir / "best" / corpus
+
     def _save_model(
-        self, model: Any, data: dict[str, PreparedCorpus], step: int, dev: dict[str, Any] | None
+        self,
+        model: Any,
+        data: dict[str, PreparedCorpus],
+        step: int,
+        dev: dict[str, Any] | None,
+        target: Path | None = None,
+        selected_on: str | None = None,
     ) -> None:
         cfg = self.cfg
+        target = target or self.model_dir
         metadata = {
             "mosaicner_config": cfg.model_dump(mode="json"),
             "corpora": {
@@ -448,21 +462,21 @@ class Trainer:
             },
             "step": step,
             "dev": dev,
+            "selected_on": selected_on or cfg.selection,
             "eval_max_words": cfg.batching.eval_max_words,
             "num_threads": self.threads,
             "notes": self.notes,
         }
-        tmp = self.model_dir.with_name("model.tmp")
-        if tmp.exists():
-            import shutil
+        import shutil
 
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(target.name + ".tmp")
+        if tmp.exists():
             shutil.rmtree(tmp)
         model.save(tmp, metadata=metadata, label_maps={n: pc.label_map for n, pc in data.items()})
-        if self.model_dir.exists():
-            import shutil
-
-            shutil.rmtree(self.model_dir)
-        tmp.rename(self.model_dir)
+        if target.exists():
+            shutil.rmtree(target)
+        tmp.rename(target)
 
     def _evaluate_dev(
         self, model: Any, data: dict[str, PreparedCorpus], corpora: Sequence[str]
@@ -519,6 +533,8 @@ class Trainer:
         )
         step = 0
         best_score, best_step, bad_evals = -math.inf, 0, 0
+        per_corpus = cfg.trainer.keep_best_per_corpus and phase.select
+        corpus_best: dict[str, list[float]] = {}  # corpus -> [dev F1, step]
         if state is not None:
             optimizer.load_state_dict(state["optimizer"])
             scheduler.load_state_dict(state["scheduler"])
@@ -528,6 +544,7 @@ class Trainer:
             step = int(state["step"])
             best_score, best_step = float(state["best_score"]), int(state["best_step"])
             bad_evals = int(state["bad_evals"])
+            corpus_best = {k: list(v) for k, v in state.get("corpus_best", {}).items()}
             set_rng_state(state["rng"])
             self._log(f"phase {phase.name}: resumed at step {step}")
         else:
@@ -586,8 +603,19 @@ class Trainer:
                     )
                     improved = phase.select and not math.isnan(score) and score > best_score
                     if improved:
-                        best_score, best_step, bad_evals = score, step, 0
+                        best_score, best_step = score, step
                         self._save_model(model, data, total_steps, dev)
+                    improved_corpora: list[str] = []
+                    if per_corpus:
+                        for c, v in dev["per_corpus"].items():
+                            if not math.isnan(v) and v > corpus_best.get(c, [-math.inf, 0])[0]:
+                                corpus_best[c] = [v, step]
+                                improved_corpora.append(c)
+                                self._save_model(
+                                    model, data, total_steps, dev, self.best_dir(c), c
+                                )
+                    if improved or improved_corpora:
+                        bad_evals = 0
                     elif phase.select:
                         bad_evals += 1
                     rec = {
@@ -599,6 +627,8 @@ class Trainer:
                         "selection": phase.selection,
                         "improved": improved,
                     }
+                    if per_corpus:
+                        rec["improved_corpora"] = improved_corpora
                     history.append(rec)
                     self._metric(rec)
                     progress.update(
@@ -642,6 +672,7 @@ class Trainer:
                                 "best_score": best_score,
                                 "best_step": best_step,
                                 "bad_evals": bad_evals,
+                                "corpus_best": corpus_best,
                                 "history": history,
                                 "total_steps": total_steps,
                                 "stopped_early": stopped_early,

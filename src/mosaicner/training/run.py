@@ -1,7 +1,8 @@
 """Train, then score the selected model: what ``mosaicner train`` and ``mosaicner evaluate`` run.
 
 The figures printed at the end of training come from :func:`evaluate_corpus` on the model
-*reloaded from* ``run_dir/model`` — the same function, inputs and batching that
+*reloaded from* ``run_dir/model`` (or, with ``trainer.keep_best_per_corpus``, from each corpus's
+own snapshot ``run_dir/best/CORPUS``) — the same function, inputs and batching that
 ``mosaicner evaluate`` uses, so both print identical numbers.
 """
 
@@ -157,9 +158,12 @@ def train_and_evaluate(
         split = getattr(spec.splits, split_role)
         if split is None:
             continue
-        reports[spec.key] = evaluate_corpus(
-            loaded, spec.key, split, n_resamples=n_resamples, seed=0
-        )
+        own = trainer.best_dir(spec.key)
+        use = loaded
+        if cfg.trainer.keep_best_per_corpus and own.is_dir():
+            use = load_trained(own)  # the snapshot selected on this corpus's own dev F1
+        reports[spec.key] = evaluate_corpus(use, spec.key, split, n_resamples=n_resamples, seed=0)
+        reports[spec.key]["model_dir"] = str(use.path)
     summary = {
         "run_dir": str(result.run_dir),
         "steps": result.steps,
