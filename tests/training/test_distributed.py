@@ -2,8 +2,8 @@
 
 Both launchers are tried: ``torchrun`` and ``accelerate launch --multi_gpu`` (which, on a machine
 without GPUs, starts CPU processes that join a gloo group).  This is the code path a multi-GPU
-run takes (the launcher starts the processes; :mod:`mosaicner.training.distributed` joins the process group, averages gradients and
-lets process 0 evaluate and save).
+run takes (the launcher starts the processes; :mod:`mosaicner.training.distributed` joins the
+process group, averages gradients and lets process 0 evaluate and save).
 """
 
 from __future__ import annotations
