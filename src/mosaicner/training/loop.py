@@ -15,8 +15,8 @@ macro-averaged; the best model so far (on ``selection``: macro or one corpus) is
 ``model/``, and a resumable checkpoint is written to ``checkpoints/last.pt``.  With
 ``trainer.keep_best_per_corpus`` every corpus also keeps the model of its own best dev round in
 ``best/CORPUS/`` (the per-head selection of Akdemir & Shibuya), and patience resets whenever any
-corpus improves.  Training stops at
-``max_steps`` or when ``patience`` evaluations pass without improvement.
+corpus improves.  Training stops at ``max_steps`` or when ``patience`` evaluations pass without
+improvement.
 
 Modes are phases of this loop: ``single``/``pairwise``/``all``/``transfer-b`` have one phase;
 ``transfer-a`` first trains on the auxiliary corpora for ``transfer.stage1_steps`` steps, then
