@@ -219,13 +219,11 @@ def test_native_jsonl_input_keeps_gold(tmp_path: Path, terms: Path) -> None:
 
 
 def test_serve_command_on_loopback(tmp_path: Path, terms: Path) -> None:
-    import socket
-
     import httpx
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    from mosaicner.testing.net import free_port
+
+    port = free_port()
     cmd = [sys.executable, "-m", "mosaicner.cli.main", "serve", str(terms), "--host", "127.0.0.1"]
     proc = subprocess.Popen(
         [*cmd, "--port", str(port), "--max-body-bytes", "1000"],

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -12,6 +11,7 @@ from mosaicner.inference.dictionary import DictionaryPredictor
 from mosaicner.inference.tagger import Tagger
 from mosaicner.server.app import create_app
 from mosaicner.server.settings import ServerSettings
+from mosaicner.testing.net import free_port
 
 TERMS = {
     "Chemical": ["cisplatin", "IL-2"],
@@ -24,17 +24,11 @@ def make_tagger() -> Tagger:
     return Tagger(DictionaryPredictor(TERMS))
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def live_server() -> Iterator[str]:
     """A real uvicorn server on 127.0.0.1 in a thread; yields its base URL."""
     app = create_app(make_tagger(), ServerSettings(max_body_bytes=1_000_000, max_wait_ms=5))
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

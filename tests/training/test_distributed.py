@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +17,8 @@ from typing import Any
 
 import pytest
 import yaml
+
+from mosaicner.testing.net import free_port
 
 
 def _mosaicner_script() -> str:
@@ -27,14 +28,8 @@ def _mosaicner_script() -> str:
     return str(script)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def _launcher(kind: str) -> list[str]:
-    port = str(_free_port())
+    port = str(free_port())
     if kind == "torchrun":
         return [
             sys.executable,
