@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from mosaicner.training.batching import make_batches
+from mosaicner.data.batching import make_batches
 from mosaicner.training.config import config_from_dict
 from mosaicner.training.data import prepare_corpus
 from mosaicner.training.loop import build_model, make_optimizer, param_groups

@@ -52,10 +52,10 @@ def main() -> None:
 
     import torch
 
+    from mosaicner.data.batching import make_batches
     from mosaicner.evaluation.metrics import score_spans
     from mosaicner.evaluation.views import joined_view
     from mosaicner.heads.sru import SRUHead
-    from mosaicner.training.batching import make_batches
     from mosaicner.training.config import CorpusSpec
     from mosaicner.training.data import prepare_corpus
     from mosaicner.training.run import load_trained

@@ -21,6 +21,7 @@ from mosaicner.analysis.measures import (
     unseen_mention_rate,
     vocab_dice,
 )
+from mosaicner.encoders.sentence import SentenceEmbedder
 from mosaicner.errors import ConfigError, UnknownComponentError
 
 
@@ -184,7 +185,8 @@ def test_embedding_with_tiny_encoder_is_cached(tmp_path: Path) -> None:
         calls.append(1)
         return model, tok
 
-    v1 = embedding_vector(T, "tiny", n_sentences=5, cache_dir=tmp_path, loader=loader)
-    v2 = embedding_vector(T, "tiny", n_sentences=5, cache_dir=tmp_path, loader=loader)
+    embed = SentenceEmbedder("tiny", loader=loader)
+    v1 = embedding_vector(T, "tiny", n_sentences=5, cache_dir=tmp_path, embed=embed)
+    v2 = embedding_vector(T, "tiny", n_sentences=5, cache_dir=tmp_path, embed=embed)
     assert v1.shape == (32,) and np.allclose(v1, v2) and len(calls) == 1
     assert math.isclose(float(np.linalg.norm(v1)), 1.0, rel_tol=1e-6)  # one sentence: unit norm

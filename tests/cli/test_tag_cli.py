@@ -155,7 +155,7 @@ def test_killed_run_resumes_every_document_exactly_once(tmp_path: Path, terms: P
 @pytest.fixture(scope="module")
 def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     pytest.importorskip("torch")
-    from mosaicner.inference.tiny import make_tiny_model
+    from mosaicner.testing.tiny import make_tiny_model
 
     return make_tiny_model(tmp_path_factory.mktemp("tiny"))
 

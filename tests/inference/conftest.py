@@ -28,6 +28,6 @@ def dict_tagger(dict_predictor: DictionaryPredictor) -> Tagger:
 def tiny_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """An untrained tiny MultiTaskModel saved with ``save`` (random predictions)."""
     pytest.importorskip("torch")
-    from mosaicner.inference.tiny import make_tiny_model
+    from mosaicner.testing.tiny import make_tiny_model
 
     return make_tiny_model(tmp_path_factory.mktemp("tiny_model"))

@@ -132,7 +132,7 @@ def test_200_concurrent_requests_no_errors_and_batched(live_server: str) -> None
 
 def test_app_with_tiny_model(tmp_path_factory: pytest.TempPathFactory) -> None:
     pytest.importorskip("torch")
-    from mosaicner.inference.tiny import make_tiny_model
+    from mosaicner.testing.tiny import make_tiny_model
 
     tagger = Tagger.load(make_tiny_model(tmp_path_factory.mktemp("tiny")), num_threads=1)
     text = "Aspirin-induced asthma in patients.\nIL-2 in human T cells; mice."

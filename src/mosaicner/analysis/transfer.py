@@ -41,8 +41,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from mosaicner.errors import ConfigError, MissingFileError
 
-#: Runs one training job: (train-config mapping, run dir) -> the target's evaluation report
-#: (a dict with at least ``micro.f1``).  The default uses mosaicner.training.
+#: Runs one training job: (train-config mapping, run dir, target) -> the target's evaluation
+#: report (a dict with at least ``micro.f1``).  Training lives above this layer: the CLI passes
+#: :func:`mosaicner.training.transfer.transfer_runner`.
 Runner = Callable[[dict[str, Any], Path, str], dict[str, Any]]
 Log = Callable[[str], None]
 
@@ -193,26 +194,6 @@ def job_train_config(
     return data
 
 
-def default_runner(n_resamples: int = 0, overrides: Sequence[str] = ()) -> Runner:
-    """Run a job with :func:`mosaicner.training.run.train_and_evaluate` (resumes a run dir)."""
-
-    def run(data: dict[str, Any], run_dir: Path, target: str) -> dict[str, Any]:
-        from mosaicner.training.config import config_from_dict
-        from mosaicner.training.run import train_and_evaluate
-
-        train_cfg = config_from_dict(data, overrides, source=str(run_dir / "config.yaml"))
-        result, reports = train_and_evaluate(
-            train_cfg, run_dir, resume=True, progress=False, n_resamples=n_resamples
-        )
-        report = dict(reports[target])
-        report["steps"] = result.steps
-        report["best_step"] = result.best_step
-        report["best_dev_score"] = result.best_score
-        return report
-
-    return run
-
-
 def run_transfer_matrix(
     cfg: TransferMatrixConfig,
     *,
@@ -220,7 +201,8 @@ def run_transfer_matrix(
     dry_run: bool = False,
     log: Log | None = None,
 ) -> dict[str, Any]:
-    """Run (or resume) every job, then write ``gains.json`` and ``transfer_matrix.json``."""
+    """Run (or resume) every job with ``runner``, then write ``gains.json`` and
+    ``transfer_matrix.json``; ``dry_run`` only lists the jobs."""
     out = Path(cfg.output_dir)
     results_dir = out / "results"
     say = log or (lambda s: None)
@@ -235,7 +217,12 @@ def run_transfer_matrix(
             folder, counts = materialise_subsample(c, out / "data", cfg.subsample, say)
             sources[corpus_key(c)] = folder
             data_counts[corpus_key(c)] = counts
-    run = runner or default_runner(cfg.n_resamples, cfg.overrides)
+    if runner is None:
+        raise ConfigError(
+            "the transfer matrix needs a runner that trains one job",
+            hint="pass runner=mosaicner.training.transfer.transfer_runner(...)",
+        )
+    run = runner
     failures: dict[str, str] = {}
     for i, job in enumerate(jobs, start=1):
         result_file = results_dir / f"{job['id']}.json"
@@ -332,7 +319,6 @@ __all__ = [
     "SubsampleConfig",
     "TransferMatrixConfig",
     "collect",
-    "default_runner",
     "job_train_config",
     "load_transfer_config",
     "materialise_subsample",

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import math
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +74,20 @@ def _similarity_table(records: list[dict[str, Any]]) -> Any:
     return tables
 
 
+def _embedder(encoder: str) -> Callable[[Sequence[Sequence[str]]], Any]:
+    """The embedding measure's sentence encoder; torch is imported on the first call only."""
+    loaded: list[Any] = []
+
+    def embed(sentences: Sequence[Sequence[str]]) -> Any:
+        if not loaded:
+            from mosaicner.encoders.sentence import SentenceEmbedder
+
+            loaded.append(SentenceEmbedder(encoder))
+        return loaded[0](sentences)
+
+    return embed
+
+
 # ------------------------------------------------------------------------------- similarity
 @analyze_app.command("similarity")
 def similarity(
@@ -124,6 +139,7 @@ def similarity(
             n_topics=topics,
             cache_dir=cache_dir,
             progress=progress,
+            embed=_embedder(encoder),
         )
     if plot is not None:
         files = plot_heatmaps(records, plot, [c.name for c in corpora])
@@ -182,12 +198,6 @@ def correlate_cmd(
 
 
 # -------------------------------------------------------------------------------- recommend
-def _corpus_name(name_or_path: str) -> str:
-    """A corpus given by path is named by its folder name."""
-    p = Path(name_or_path).expanduser()
-    return p.name if p.is_dir() else name_or_path
-
-
 @analyze_app.command(
     "recommend", context_settings={"allow_extra_args": True, "ignore_unknown_options": False}
 )
@@ -207,42 +217,20 @@ def recommend_cmd(
     output_format: str = typer.Option("table", "--format", help="table or json."),
 ) -> None:
     """Rank auxiliary corpora for a target by the best validated measure (default: TVC)."""
-    from mosaicner.analysis.correlate import load_gains
-    from mosaicner.analysis.data import load_analysis_corpus, load_corpora
-    from mosaicner.analysis.measures import compute_similarity, parse_measures
-    from mosaicner.analysis.output import read_records
-    from mosaicner.analysis.recommend import DEFAULT_MEASURE, recommend
+    from mosaicner.analysis.recommend import recommend_auxiliaries
 
     _check_choice(output_format, ("table", "json"), "output format")
     cand_args = [c for item in [*candidates, *ctx.args] for c in item.split(",") if c]
-    names = parse_measures(measures)
-    if DEFAULT_MEASURE not in names:
-        names.append(DEFAULT_MEASURE)
-    gains = load_gains(gains_file) if gains_file is not None else None
-    sim: list[dict[str, Any]] = read_records(similarity_file) if similarity_file else []
-    have = {(r["measure"], r["target"], r["auxiliary"]) for r in sim}
-    target_name = _corpus_name(target)
-    cand_names = [_corpus_name(c) for c in cand_args]
-    missing = any(
-        (m, target_name, c) not in have for m in names for c in cand_names if c != target_name
-    )
-    extra: list[str] = []
-    if gains is not None and similarity_file is None:
-        extra = sorted(
-            {str(g[k]) for g in gains for k in ("target", "auxiliary")} - {target_name, *cand_names}
+    with err_console.status("computing similarity"):
+        result = recommend_auxiliaries(
+            target,
+            cand_args,
+            measures,
+            gains_file=gains_file,
+            similarity_file=similarity_file,
+            embed=_embedder("all-MiniLM-L6-v2"),
         )
-    if missing or extra:
-        target_corpus = load_analysis_corpus(target)
-        cand_corpora = [load_analysis_corpus(c) for c in cand_args]
-        target_name, cand_names = target_corpus.name, [c.name for c in cand_corpora]
-        pool = [target_corpus, *cand_corpora, *load_corpora(extra)]
-        with err_console.status("computing similarity"):
-            sim.extend(
-                r
-                for r in compute_similarity(pool, names)
-                if (r["measure"], r["target"], r["auxiliary"]) not in have
-            )
-    result = recommend(target_name, cand_names, sim, gains, measures=names)
+    names = result.pop("measures")
     if output_format == "json":
         _emit(_dump(result), None)
         return
@@ -286,10 +274,9 @@ def transfer_matrix(
     dry_run: bool = typer.Option(False, "--dry-run", help="List the jobs, train nothing."),
 ) -> None:
     """Single-task baselines and pairwise MTL for every ordered pair (resumable), then gains."""
-    from mosaicner.analysis.transfer import load_transfer_config, run_transfer_matrix
+    from mosaicner.training.transfer import run_matrix
 
-    cfg = load_transfer_config(config)
-    result = run_transfer_matrix(cfg, dry_run=dry_run, log=lambda s: err_console.print(s))
+    result = run_matrix(config, dry_run=dry_run, log=lambda s: err_console.print(s))
     _emit(_dump(result), None)
 
 

@@ -34,8 +34,8 @@ import torch
 from torch import nn
 
 from mosaicner.encoders.config import EncoderConfig, resolve_encoder_name
+from mosaicner.encoders.features import WordFeatures
 from mosaicner.errors import ConfigError, ModelError
-from mosaicner.heads.base import WordFeatures
 
 log = logging.getLogger(__name__)
 

@@ -10,36 +10,18 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar
 
 import torch
 from torch import nn
 
+from mosaicner.encoders.features import WordFeatures
 from mosaicner.errors import UnknownComponentError
 
 # (token_start, token_end, label) in sentence-local word offsets, half-open.
 GoldSpans = Sequence[tuple[int, int, str]]
 # (token_start, token_end, label, score)
 PredSpan = tuple[int, int, str, float]
-
-
-@dataclass
-class WordFeatures:
-    """Encoder output pooled to words, for one batch of sentences.
-
-    words: [B, W, H] word vectors (zeros at padding); mask: [B, W] bool, True on real words;
-    cls / sep: [B, H] the encoder's sentence-start and sentence-end vectors.
-    """
-
-    words: torch.Tensor
-    mask: torch.Tensor
-    cls: torch.Tensor
-    sep: torch.Tensor
-
-    @property
-    def lengths(self) -> torch.Tensor:
-        return self.mask.sum(dim=1)
 
 
 class Head(nn.Module, ABC):

@@ -518,7 +518,7 @@ def predict_raw(model: Any, examples: Sequence[Any], max_words: int = 4096) -> l
     (:func:`mosaicner.evaluation.views.score_views`), cross-corpus scoring and the out-of-domain
     export (:mod:`mosaicner.analysis.ood`).
     """
-    from mosaicner.training.batching import make_batches
+    from mosaicner.data.batching import make_batches
 
     heads = [h for _, h in model.head_items() if isinstance(h, SRUHead)]
     if not heads:

@@ -26,6 +26,7 @@ from pydantic import ValidationError
 from torch import nn
 
 from mosaicner._version import __version__
+from mosaicner.data.batching import pack
 from mosaicner.data.model import SentenceExample
 from mosaicner.encoders.config import EncoderConfig
 from mosaicner.encoders.transformer import EncodedSentence, EncoderStats, TransformerEncoder
@@ -426,24 +427,10 @@ def token_batches(
 ) -> list[list[int]]:
     """Indices of ``encoded`` in length-sorted batches of at most ``max_tokens`` padded
     subword positions (rows x longest row) and ``max_sentences`` sentences."""
-    order = sorted(range(len(encoded)), key=lambda i: -encoded[i].padded_length(num_special))
-    batches: list[list[int]] = []
-    cur: list[int] = []
-    rows = 0
-    width = 0
-    for i in order:
-        enc = encoded[i]
-        n_rows = len(enc.windows)
-        new_width = max(width, enc.padded_length(num_special))
-        if cur and ((rows + n_rows) * new_width > max_tokens or len(cur) + 1 > max_sentences):
-            batches.append(cur)
-            cur, rows, new_width = [], 0, enc.padded_length(num_special)
-        cur.append(i)
-        rows += n_rows
-        width = new_width
-    if cur:
-        batches.append(cur)
-    return batches
+    widths = [enc.padded_length(num_special) for enc in encoded]
+    order = sorted(range(len(encoded)), key=lambda i: -widths[i])
+    rows = [len(enc.windows) for enc in encoded]
+    return pack(order, widths, max_tokens, max_sentences, rows)
 
 
 def _merge(spans: Sequence[PredSpan], allowed: set[str] | None) -> list[PredSpan]:

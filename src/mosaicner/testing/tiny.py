@@ -4,6 +4,10 @@
 WordPiece tokenizer to a folder usable as ``EncoderConfig(name=str(folder))``.  The vocabulary
 holds the given words plus single characters and ``##`` continuations, so any ASCII word splits
 into known pieces.  ``kind="roberta"`` writes a byte-level BPE RoBERTa instead.
+
+``make_tiny_model(folder)`` writes an untrained saved model on such an encoder (a softmax head
+for a chemical/disease corpus, a CRF head for a species corpus, output layers perturbed so that
+it predicts some spans): for tests and demos of tagging and serving, never of accuracy.
 """
 
 from __future__ import annotations
@@ -143,4 +147,32 @@ def _write_roberta(
     RobertaModel(config).save_pretrained(str(folder))
 
 
-__all__ = ["DEFAULT_WORDS", "make_tiny_encoder"]
+def make_tiny_model(root: str | Path, *, max_length: int = 24, seed: int = 0) -> Path:
+    """Write ``root/enc`` (tiny encoder) and ``root/model`` (the saved model); return the latter."""
+    import torch
+
+    from mosaicner.encoders.config import EncoderConfig
+    from mosaicner.encoders.transformer import TransformerEncoder
+    from mosaicner.heads.base import build_head
+    from mosaicner.models import MultiTaskModel
+
+    root = Path(root)
+    torch.manual_seed(seed)
+    enc_dir = make_tiny_encoder(root / "enc", seed=seed)
+    encoder = TransformerEncoder.from_config(
+        EncoderConfig(name=str(enc_dir), max_length=max_length, stride=max_length // 3)
+    )
+    hidden = int(encoder.hidden_size)
+    cdr = ["Chemical", "Disease"]
+    heads = {
+        "BC5CDR": build_head("softmax", hidden, cdr, {"BC5CDR": cdr}),
+        "linnaeus": build_head("crf", hidden, ["Species"], {"linnaeus": ["Species"]}),
+    }
+    model = MultiTaskModel(encoder, heads, {"BC5CDR": "BC5CDR", "linnaeus": "linnaeus"})
+    with torch.no_grad():
+        for p in model.heads.parameters():
+            p.add_(torch.randn_like(p) * 2.0)
+    return model.save(root / "model")
+
+
+__all__ = ["DEFAULT_WORDS", "make_tiny_encoder", "make_tiny_model"]

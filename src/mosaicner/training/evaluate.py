@@ -16,10 +16,10 @@ from typing import Any
 import torch
 import yaml
 
+from mosaicner.data.batching import make_batches
 from mosaicner.data.model import SentenceExample
 from mosaicner.errors import ConfigError, MissingFileError
 from mosaicner.evaluation import evaluation_report, score_spans
-from mosaicner.training.batching import make_batches
 
 PredSpans = list[tuple[int, int, str, float]]
 

@@ -38,9 +38,9 @@ from typing import Any
 import numpy as np
 import torch
 
+from mosaicner.data.batching import BatchStream
 from mosaicner.data.model import SentenceExample
 from mosaicner.errors import ModelError
-from mosaicner.training.batching import BatchStream
 from mosaicner.training.checkpoint import (
     load_checkpoint,
     save_checkpoint,

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from mosaicner.data.batching import make_batches
 from mosaicner.data.model import PRED, Document, Span
-from mosaicner.training.batching import make_batches
 
 
 def predict_documents(

@@ -1,4 +1,7 @@
-"""Length-bucketed batches under a token budget, with dynamic padding.
+"""Length-bucketed batches under a token budget, with dynamic padding (torch-free).
+
+The one batching module of the toolkit: training streams, dev/test scoring, prediction, the SRU
+head's raw predictions and the model's encoder batches all pack with :func:`pack`.
 
 The cost of a batch is what the encoder computes: ``sentences x longest sentence`` in subword
 tokens (after padding).  Sentences are shuffled, cut into pools of ``bucket_size``, sorted by
@@ -17,19 +20,30 @@ import numpy as np
 
 
 def pack(
-    order: Sequence[int], lengths: Sequence[int], max_tokens: int, max_sentences: int
+    order: Sequence[int],
+    lengths: Sequence[int],
+    max_tokens: int,
+    max_sentences: int,
+    rows: Sequence[int] | None = None,
 ) -> list[list[int]]:
-    """Pack indices (already in the wanted order) into consecutive batches within the budget."""
+    """Pack indices (already in the wanted order) into consecutive batches within the budget.
+
+    A batch costs ``rows x longest length``; each item is one row unless ``rows`` says how many
+    (an encoder window per row, for sentences longer than the encoder's limit).
+    """
     batches: list[list[int]] = []
     cur: list[int] = []
     longest = 0
+    n_rows = 0
     for i in order:
         n = int(lengths[i])
+        r = 1 if rows is None else int(rows[i])
         new_longest = max(longest, n)
-        if cur and ((len(cur) + 1) * new_longest > max_tokens or len(cur) >= max_sentences):
+        if cur and ((n_rows + r) * new_longest > max_tokens or len(cur) >= max_sentences):
             batches.append(cur)
-            cur, new_longest = [], n
+            cur, new_longest, n_rows = [], n, 0
         cur.append(int(i))
+        n_rows += r
         longest = new_longest
     if cur:
         batches.append(cur)
