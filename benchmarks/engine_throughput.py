@@ -28,9 +28,10 @@ import numpy as np
 import torch
 
 from mosaicner.data.batching import make_batches
+from mosaicner.training.build import build_model
 from mosaicner.training.config import config_from_dict
 from mosaicner.training.data import prepare_corpus
-from mosaicner.training.loop import build_model, make_optimizer, param_groups
+from mosaicner.training.optim import make_optimizer, param_groups
 
 OUT = Path(__file__).resolve().parent / "results"
 

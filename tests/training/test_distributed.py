@@ -80,7 +80,7 @@ def test_two_process_cpu_run_trains_saves_and_loads(
     log = (run / "train.log").read_text(encoding="utf-8")
     assert "data-parallel training over 2 processes" in log
     # process 1 kept its own sampler and batch-stream state for a resume
-    assert (run / "checkpoints" / "last.rank1.pt").is_file()
+    assert (run / "checkpoints" / "last.rank1.safetensors").is_file()
     dev = [
         json.loads(line)
         for line in (run / "metrics.jsonl").read_text(encoding="utf-8").splitlines()

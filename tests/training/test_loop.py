@@ -57,7 +57,7 @@ def test_killed_run_resumes_to_the_same_result(
 
     with pytest.raises(Killed):
         train_and_evaluate(cfg, tmp_path / "part", on_step=kill, progress=False, n_resamples=0)
-    assert (tmp_path / "part" / "checkpoints" / "last.pt").is_file()
+    assert (tmp_path / "part" / "checkpoints" / "last.safetensors").is_file()
     _, resumed = train_and_evaluate(cfg, tmp_path / "part", progress=False, n_resamples=0)
     # identical reports; only the folder each was scored from differs (full/ vs part/)
     for reports, run in ((full, "full"), (resumed, "part")):
@@ -116,8 +116,8 @@ def test_transfer_modes(tiny_setup: dict[str, Any], tiny_config: Any, tmp_path: 
     data.update({"mode": "transfer-b", "transfer": {"init_from": str(tmp_path / "a")}})
     trainer = Trainer(config_from_dict(data), tmp_path / "b", progress=False)
     before = load_trained(tmp_path / "a").model.encoder.state_dict()
+    from mosaicner.training.build import build_model
     from mosaicner.training.data import prepare_corpus
-    from mosaicner.training.loop import build_model
 
     cfg_b = config_from_dict(data)
     model = build_model(cfg_b, [prepare_corpus(c, roles=("train",)) for c in cfg_b.corpora])

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from mosaicner.training import loop
+from mosaicner.training import threads as loop
 
 
 def test_explicit_thread_count_is_kept() -> None:

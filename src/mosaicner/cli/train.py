@@ -31,7 +31,7 @@ def train(
     resume: bool = typer.Option(
         True,
         "--resume/--fresh",
-        help="Continue from RUN/checkpoints/last.pt when present (default) or start over.",
+        help="Continue from RUN/checkpoints/last.safetensors when present (default) or start over.",
     ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
 ) -> None:
@@ -52,7 +52,7 @@ def train(
                 shutil.rmtree(run_dir / sub)
         for name in ("metrics.jsonl", "train.log", "results.json"):
             (run_dir / name).unlink(missing_ok=True)
-    has_ckpt = (run_dir / "checkpoints" / "last.pt").is_file()
+    has_ckpt = (run_dir / "checkpoints" / "last.safetensors").is_file()
     console.print(
         f"[bold]mosaicner train[/bold] {config} -> {run_dir} "
         f"({'resuming from checkpoint' if has_ckpt else 'new run'}; mode {cfg.mode}, "

@@ -12,9 +12,11 @@ from mosaicner.heads.base import (
     HEADS,
     GoldSpans,
     Head,
+    HeadOptions,
     PredSpan,
     WordFeatures,
     build_head,
+    check_head_options,
     register_head,
 )
 from mosaicner.heads.crf import CRFHead, TagSet
@@ -38,10 +40,12 @@ __all__ = [
     "CRFHead",
     "GoldSpans",
     "Head",
+    "HeadOptions",
     "PredSpan",
     "SoftmaxHead",
     "TagSet",
     "WordFeatures",
     "build_head",
+    "check_head_options",
     "register_head",
 ]

@@ -20,11 +20,19 @@ from typing import Any, Literal
 
 import numpy as np
 import torch
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field
 from torch import nn
 
 from mosaicner.errors import ConfigError
-from mosaicner.heads.base import GoldSpans, Head, PredSpan, WordFeatures, register_head
+from mosaicner.heads.base import (
+    GoldSpans,
+    Head,
+    HeadOptions,
+    PredSpan,
+    WordFeatures,
+    parse_options,
+    register_head,
+)
 
 NEG = -1e4
 Scheme = Literal["iob2", "iobes"]
@@ -140,8 +148,8 @@ class TagSet:
         return spans
 
 
-class CRFOptions(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class CRFOptions(HeadOptions):
+    """Options of the ``crf`` head (``heads.options.crf`` in a training config)."""
 
     scheme: Scheme = "iob2"
     # extra dropout on the word vectors (the encoder already applies encoder.dropout)
@@ -149,22 +157,11 @@ class CRFOptions(BaseModel):
     span_scores: Literal["marginal", "none"] = "marginal"
 
 
-def parse_options(model: type[BaseModel], kind: str, options: Mapping[str, Any]) -> BaseModel:
-    try:
-        return model(**options)
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or '(options)'}: {e['msg']}" for e in exc.errors()
-        )
-        raise ConfigError(
-            f"bad options for head type {kind!r}: {problems}",
-            expected=", ".join(model.model_fields),
-        ) from exc
-
-
 @register_head("crf")
 class CRFHead(Head):
     """Linear projection + linear-chain CRF with constrained transitions."""
+
+    options_model = CRFOptions
 
     def __init__(
         self,
@@ -363,5 +360,4 @@ __all__ = [
     "crf_marginals",
     "crf_path_score",
     "crf_viterbi",
-    "parse_options",
 ]

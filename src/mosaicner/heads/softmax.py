@@ -14,15 +14,23 @@ from typing import Any, Literal
 
 import torch
 import torch.nn.functional as F
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 from torch import nn
 
-from mosaicner.heads.base import GoldSpans, Head, PredSpan, WordFeatures, register_head
-from mosaicner.heads.crf import TagSet, parse_options
+from mosaicner.heads.base import (
+    GoldSpans,
+    Head,
+    HeadOptions,
+    PredSpan,
+    WordFeatures,
+    parse_options,
+    register_head,
+)
+from mosaicner.heads.crf import TagSet
 
 
-class SoftmaxOptions(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class SoftmaxOptions(HeadOptions):
+    """Options of the ``softmax`` head (``heads.options.softmax`` in a training config)."""
 
     scheme: Literal["iob2", "iobes"] = "iob2"
     # extra dropout on the word vectors (the encoder already applies encoder.dropout)
@@ -32,6 +40,8 @@ class SoftmaxOptions(BaseModel):
 @register_head("softmax")
 class SoftmaxHead(Head):
     """Linear projection to tags + cross-entropy."""
+
+    options_model = SoftmaxOptions
 
     def __init__(
         self,

@@ -48,12 +48,19 @@ from typing import Any, Literal
 
 import torch
 import torch.nn.functional as F
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 from torch import nn
 
 from mosaicner.errors import UnknownLabelError
-from mosaicner.heads.base import GoldSpans, Head, PredSpan, WordFeatures, register_head
-from mosaicner.heads.crf import parse_options
+from mosaicner.heads.base import (
+    GoldSpans,
+    Head,
+    HeadOptions,
+    PredSpan,
+    WordFeatures,
+    parse_options,
+    register_head,
+)
 from mosaicner.transitions import ActionVocab, DecodeStats, EncodeReport, decode_step_scores
 from mosaicner.transitions import spans_to_timesteps as _spans_to_timesteps
 
@@ -64,8 +71,8 @@ SHIFT_ID = ActionVocab.SHIFT_ID
 _NEG = -1e9
 
 
-class SRUOptions(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class SRUOptions(HeadOptions):
+    """Options of the ``sru`` head (``heads.options.sru`` in a training config)."""
 
     label_space: Literal["separate", "unified"] = Field(
         default="separate", description="corpus-prefixed actions (CORPUS$Type) or shared types"
@@ -123,6 +130,8 @@ class SRUTrace:
 @register_head("sru")
 class SRUHead(Head):
     """Shared transition decoder over many corpora (one action space, one MLP)."""
+
+    options_model = SRUOptions
 
     def __init__(
         self,

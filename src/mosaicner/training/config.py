@@ -74,12 +74,19 @@ class CorpusSpec(_Strict):
 
 
 class SharedHeadSpec(_Strict):
+    """A named head serving several corpora: its type and options (over ``heads.options``)."""
+
     type: str
     options: dict[str, Any] = Field(default_factory=dict)
 
 
 class HeadsConfig(_Strict):
-    """Options per head type (passed to ``build_head``) and named heads shared by corpora."""
+    """Options per head type (passed to ``build_head``) and named heads shared by corpora.
+
+    Each head type declares its options as a pydantic model (``Head.options_model``, e.g.
+    :class:`mosaicner.heads.crf.CRFOptions`); :class:`TrainConfig` checks every head type and
+    option against them when the config is loaded, before any corpus is read.
+    """
 
     options: dict[str, dict[str, Any]] = Field(default_factory=dict)
     shared: dict[str, SharedHeadSpec] = Field(default_factory=dict)
@@ -226,6 +233,31 @@ class TrainConfig(_Strict):
             raise ValueError(f"trainer.select_on {sel!r} is neither 'macro' nor a corpus")
         return self
 
+    @model_validator(mode="after")
+    def _check_heads(self) -> TrainConfig:
+        """Head types and options, against each head's options model (no corpus is read)."""
+        from mosaicner.errors import UnknownComponentError
+        from mosaicner.heads import check_head_options
+
+        checks: list[tuple[str, str, dict[str, Any], str]] = [
+            (f"heads.options.{kind}", kind, dict(opts), f"heads.options.{kind}")
+            for kind, opts in self.heads.options.items()
+        ]
+        for name, shared in self.heads.shared.items():
+            where = f"heads.shared.{name}"
+            checks.append((f"{where}.type", shared.type, dict(shared.options), f"{where}.options"))
+        for i, c in enumerate(self.corpora):
+            if c.shared_head is None:
+                checks.append((f"corpora.{i}.head", c.head, {}, ""))
+        for key, kind, options, where in checks:
+            try:
+                check_head_options(kind, options, where)
+            except UnknownComponentError as exc:
+                raise ValueError(f"{key}: {exc}") from None
+            except ConfigError as exc:
+                raise ValueError(str(exc)) from None
+        return self
+
     # ------------------------------------------------------------------ views
     def training_corpora(self) -> list[CorpusSpec]:
         """Corpora trained on (for ``single`` with a target, only the target)."""
@@ -240,7 +272,13 @@ class TrainConfig(_Strict):
             return self.trainer.select_on
         return self.target if self.target is not None else "macro"
 
+    def head_options(self, kind: str, extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """The options a head of type ``kind`` is built with: ``heads.options[kind]`` updated
+        with ``extra`` (a shared head's own options)."""
+        return {**self.heads.options.get(kind, {}), **(extra or {})}
+
     def to_yaml(self) -> str:
+        """The config as YAML (saved as ``RUN/config.yaml``)."""
         return yaml.safe_dump(self.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
 
 
@@ -305,7 +343,8 @@ def _format_error(exc: ValidationError, source: str) -> ConfigError:
         )
     more = f" (and {len(exc.errors()) - 1} more problems)" if len(exc.errors()) > 1 else ""
     where = f"{loc}: " if loc else ""
-    return ConfigError(f"invalid config: {where}{err['msg']}{more}", file=source)
+    msg = str(err["msg"]).removeprefix("Value error, ")
+    return ConfigError(f"invalid config: {where}{msg}{more}", file=source)
 
 
 def config_from_dict(

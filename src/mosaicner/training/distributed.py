@@ -7,7 +7,7 @@ seeded with its rank), so one optimizer step sees ``processes x accumulation`` b
 the backward pass the gradients are averaged over processes (a parameter nobody touched keeps
 no gradient, so AdamW leaves unsampled heads alone, as in the single-process loop).  Process 0
 evaluates, saves the model, writes metrics and the checkpoint; every other process writes its
-own sampler, batch-stream and RNG states next to it (``last.rank<R>.pt``) so a resumed run
+own sampler, batch-stream and RNG states next to it (``last.rank<R>.safetensors``) so a resumed run
 continues every stream.  Without a launcher (``WORLD_SIZE`` unset or 1) nothing here does
 anything.
 """
@@ -95,7 +95,7 @@ class Dist:
         return bool(t.item())
 
     def rank_state_name(self) -> str:
-        return f"last.rank{self.rank}.pt"
+        return f"last.rank{self.rank}.safetensors"
 
 
 def extract_rank_state(state: dict[str, Any]) -> dict[str, Any]:

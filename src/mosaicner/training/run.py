@@ -17,6 +17,7 @@ from typing import Any
 import torch
 
 from mosaicner.errors import ConfigError, ModelError
+from mosaicner.training.build import model_dir_of
 from mosaicner.training.config import CorpusSpec, TrainConfig
 from mosaicner.training.data import prepare_corpus
 from mosaicner.training.evaluate import evaluate_examples, load_type_map
@@ -28,14 +29,6 @@ class LoadedModel:
     model: Any
     metadata: dict[str, Any]
     path: Path
-
-
-def model_dir_of(path: str | Path) -> Path:
-    """Accept a model folder or a run folder holding ``model/``."""
-    p = Path(path)
-    if (p / "model").is_dir() and not (p / "config.json").is_file():
-        return p / "model"
-    return p
 
 
 def load_trained(path: str | Path) -> LoadedModel:
