@@ -98,7 +98,7 @@ def test_evaluate_reproduces_training_figures(
 
 
 def test_transfer_modes(tiny_setup: dict[str, Any], tiny_config: Any, tmp_path: Path) -> None:
-    from mosaicner.training.loop import plan_phases
+    from mosaicner.training.phases import plan_phases
 
     data = tiny_config(max_steps=2, eval_every=2)
     data.update({"mode": "transfer-a", "target": str(tiny_setup["dis"].name)})
@@ -147,3 +147,27 @@ def test_keep_best_per_corpus(tiny_config: Any, tmp_path: Path) -> None:
         # and its figure is what `mosaicner evaluate best/NAME` prints
         again = evaluate_corpus(load_trained(folder), name, "test", n_resamples=20)
         assert again["micro"] == rep["micro"]
+
+
+def test_resumed_run_writes_each_metric_record_once(tiny_config: Any, tmp_path: Path) -> None:
+    # log every 2 steps, checkpoint at 4 and 8: killed at 6, the record of step 6 is written
+    # before the kill and again by the resumed run (from step 4) unless it is dropped
+    cfg = config_from_dict(tiny_config(checkpoint_every=4, log_every=2))
+    Trainer(cfg, tmp_path / "full", progress=False).run()
+
+    def kill(step: int, info: dict[str, Any]) -> None:
+        if step == 6:
+            raise Killed
+
+    with pytest.raises(Killed):
+        Trainer(cfg, tmp_path / "part", on_step=kill, progress=False).run()
+    Trainer(cfg, tmp_path / "part", progress=False).run()
+    keys = [
+        [
+            (r["event"], r["phase"], r["step"])
+            for r in map(json.loads, (tmp_path / d / "metrics.jsonl").read_text().splitlines())
+        ]
+        for d in ("full", "part")
+    ]
+    assert keys[1] == keys[0]
+    assert len(set(keys[1])) == len(keys[1])

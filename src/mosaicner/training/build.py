@@ -6,9 +6,12 @@ Every corpus gets its own head of the configured type, unless it names a shared 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
+
+import torch
 
 from mosaicner.errors import ModelError
 from mosaicner.training.config import TrainConfig
@@ -49,6 +52,15 @@ def build_model(cfg: TrainConfig, corpora: Sequence[PreparedCorpus]) -> Any:
     return MultiTaskModel(encoder, heads, routes)
 
 
+def default_device(cfg: TrainConfig) -> torch.device:
+    """``trainer.device``, else this process's GPU when there is one, else the CPU."""
+    if cfg.trainer.device:
+        return torch.device(cfg.trainer.device)
+    if torch.cuda.is_available():
+        return torch.device("cuda", int(os.environ.get("LOCAL_RANK", "0")))
+    return torch.device("cpu")
+
+
 def model_dir_of(path: str | Path) -> Path:
     """Accept a model folder or a run folder holding ``model/``."""
     p = Path(path)
@@ -85,4 +97,22 @@ def freeze_word_embeddings(model: Any) -> int:
     return frozen
 
 
-__all__ = ["build_model", "freeze_word_embeddings", "load_encoder_weights", "model_dir_of"]
+def subword_lengths(model: Any, data: Mapping[str, PreparedCorpus]) -> dict[str, list[int]]:
+    """Each training sentence tokenised once: its padded subword length (the batch budget)."""
+    return {
+        name: [
+            enc.padded_length(model.encoder.num_special)
+            for enc in model.encoder.encode_batch([ex.words for ex in pc.examples("train")])
+        ]
+        for name, pc in data.items()
+    }
+
+
+__all__ = [
+    "build_model",
+    "default_device",
+    "freeze_word_embeddings",
+    "load_encoder_weights",
+    "model_dir_of",
+    "subword_lengths",
+]

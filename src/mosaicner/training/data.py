@@ -6,15 +6,15 @@ subsampling, empty sentences skipped, missing dev/test splits).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
 from mosaicner.data.model import Corpus, SentenceExample
-from mosaicner.errors import UnknownComponentError
-from mosaicner.training.config import CorpusSpec
+from mosaicner.errors import ModelError, UnknownComponentError
+from mosaicner.training.config import CorpusSpec, TrainConfig
 
 
 @dataclass
@@ -120,10 +120,36 @@ def prepare_corpus(
     return PreparedCorpus(name, out_labels, splits, notes, label_report, lmap.to_dict())
 
 
+def prepare_training_data(
+    cfg: TrainConfig, note: Callable[[str], None] | None = None
+) -> dict[str, PreparedCorpus]:
+    """Train and dev examples of every training corpus of ``cfg`` (dev optionally subsampled,
+    seeded, for model selection); what was lost or changed is passed to ``note``."""
+    say = note or (lambda _: None)
+    out: dict[str, PreparedCorpus] = {}
+    for spec in cfg.training_corpora():
+        pc = prepare_corpus(spec, roles=("train", "dev"))
+        if not pc.examples("train"):
+            raise ModelError(f"corpus {pc.name!r} has no training sentences")
+        for text in pc.notes:
+            say(text)
+        dev = pc.examples("dev")
+        n = cfg.trainer.dev_subsample
+        if n is not None and len(dev) > n:
+            pc.splits["dev"] = subsample_examples(dev, n, cfg.seed)
+            say(
+                f"{pc.name} dev: model selection on a seeded subsample of {n} of "
+                f"{len(dev)} sentences"
+            )
+        out[pc.name] = pc
+    return out
+
+
 __all__ = [
     "PreparedCorpus",
     "load_raw_corpus",
     "prepare_corpus",
+    "prepare_training_data",
     "resolve_label_map",
     "subsample_examples",
 ]

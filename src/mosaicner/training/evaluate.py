@@ -13,6 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 import yaml
 
@@ -148,6 +149,22 @@ def evaluate_examples(
         n_resamples=n_resamples,
         seed=seed,
     )
+
+
+def dev_scores(
+    model: Any, data: Mapping[str, Any], corpora: Sequence[str], max_words: int = 4096
+) -> dict[str, Any]:
+    """Dev F1 of each corpus of ``corpora`` that has a dev set (``data``: name ->
+    :class:`~mosaicner.training.data.PreparedCorpus`) and their macro average."""
+    per: dict[str, float] = {}
+    for name in corpora:
+        pc = data[name]
+        dev = pc.examples("dev")
+        if not dev:
+            continue
+        per[name] = quick_f1(model, dev, pc.labels, max_words)["f1"]
+    macro = float(np.mean(list(per.values()))) if per else float("nan")
+    return {"per_corpus": per, "macro": macro}
 
 
 __all__ = [

@@ -18,11 +18,8 @@ macro-averaged; the best model so far (on ``selection``: macro or one corpus) is
 corpus improves.  Training stops at ``max_steps`` or when ``patience`` evaluations pass without
 improvement.
 
-Modes are phases of this loop: ``single``/``pairwise``/``all``/``transfer-b`` have one phase;
-``transfer-a`` first trains on the auxiliary corpora for ``transfer.stage1_steps`` steps, then
-fine-tunes on the target (selection on the target's dev F1).
-
-The parts live next door: :mod:`~mosaicner.training.threads` (torch threads),
+Modes are phases of this loop (:mod:`~mosaicner.training.phases`).  The other parts live next
+door: :mod:`~mosaicner.training.threads` (torch threads),
 :mod:`~mosaicner.training.build` (model), :mod:`~mosaicner.training.optim` (optimizer and
 schedule), :mod:`~mosaicner.training.selection` (best dev round, patience),
 :mod:`~mosaicner.training.checkpoint` (resume), :mod:`~mosaicner.training.snapshot` (model
@@ -31,9 +28,8 @@ folders) and :mod:`~mosaicner.training.runlog` (``train.log``, ``metrics.jsonl``
 
 from __future__ import annotations
 
-import os
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,9 +37,12 @@ from typing import Any
 import numpy as np
 import torch
 
-from mosaicner.data.batching import BatchStream
-from mosaicner.errors import ModelError
-from mosaicner.training.build import build_model, freeze_word_embeddings
+from mosaicner.training.build import (
+    build_model,
+    default_device,
+    freeze_word_embeddings,
+    subword_lengths,
+)
 from mosaicner.training.checkpoint import (
     load_checkpoint,
     save_checkpoint,
@@ -51,28 +50,15 @@ from mosaicner.training.checkpoint import (
     set_rng_state,
 )
 from mosaicner.training.config import TrainConfig
-from mosaicner.training.data import PreparedCorpus, prepare_corpus, subsample_examples
+from mosaicner.training.data import PreparedCorpus, prepare_training_data
 from mosaicner.training.distributed import Dist
-from mosaicner.training.evaluate import quick_f1
-from mosaicner.training.optim import make_optimizer_and_schedule
+from mosaicner.training.evaluate import dev_scores
+from mosaicner.training.phases import Phase, PhaseRun, plan_phases, start_phase
 from mosaicner.training.runlog import RunLog, progress_bar
-from mosaicner.training.sampling import CorpusSampler
-from mosaicner.training.selection import Selection
 from mosaicner.training.snapshot import model_metadata, save_snapshot
 from mosaicner.training.threads import resolve_threads
 
 StepHook = Callable[[int, dict[str, Any]], None]
-
-
-@dataclass
-class Phase:
-    """A stretch of training on some corpora, with its own optimizer and selection."""
-
-    name: str
-    corpora: list[str]
-    steps: int
-    selection: str  # "macro" or a corpus name
-    select: bool = True  # keep the best dev checkpoint in this phase
 
 
 @dataclass
@@ -87,62 +73,6 @@ class TrainResult:
     history: list[dict[str, Any]] = field(default_factory=list)
     stopped_early: bool = False
     notes: list[str] = field(default_factory=list)
-
-
-def plan_phases(cfg: TrainConfig) -> list[Phase]:
-    """The phases of the configured mode (two for ``transfer-a``, else one)."""
-    keys = [c.key for c in cfg.training_corpora()]
-    steps = cfg.trainer.max_steps
-    if cfg.mode == "transfer-a":
-        assert cfg.target is not None
-        aux = [k for k in keys if k != cfg.target]
-        return [
-            Phase("auxiliary", aux, cfg.transfer.stage1_steps, "macro", select=False),
-            Phase("target", [cfg.target], steps, cfg.target),
-        ]
-    return [Phase("main", keys, steps, cfg.selection)]
-
-
-@dataclass
-class PhaseRun:
-    """The moving parts of one phase: sampler, batch streams, optimizer, schedule, selection."""
-
-    phase: Phase
-    index: int
-    sampler: CorpusSampler
-    streams: dict[str, BatchStream]
-    optimizer: torch.optim.Optimizer
-    scheduler: torch.optim.lr_scheduler.LambdaLR
-    selection: Selection
-    step: int = 0
-
-    def data_state(self) -> dict[str, Any]:
-        """What every process needs to resume: its corpus sampler and batch streams."""
-        return {
-            "sampler": self.sampler.state_dict(),
-            "streams": {k: s.state_dict() for k, s in self.streams.items()},
-        }
-
-    def state_dict(self) -> dict[str, Any]:
-        """The phase's resumable state (the model is saved by the caller)."""
-        return {
-            "phase": self.index,
-            "step": self.step,
-            "optimizer": self.optimizer.state_dict(),
-            "scheduler": self.scheduler.state_dict(),
-            **self.data_state(),
-            **self.selection.state_dict(),
-        }
-
-    def load_state_dict(self, state: Mapping[str, Any]) -> None:
-        """Restore what :meth:`state_dict` returned."""
-        self.optimizer.load_state_dict(state["optimizer"])
-        self.scheduler.load_state_dict(state["scheduler"])
-        self.sampler.load_state_dict(state["sampler"])
-        for k, s in self.streams.items():
-            s.load_state_dict(state["streams"][k])
-        self.step = int(state["step"])
-        self.selection.load_state_dict(state)
 
 
 class Trainer:
@@ -194,15 +124,19 @@ class Trainer:
             self.runlog.log("run already finished; nothing to resume")
             return self._result(state)
         phases = plan_phases(cfg)
-        if state is not None:
-            self._drop_metrics_after(state, phases)
+        if state is not None:  # records after the checkpoint are written again
+            self.runlog.drop_after(
+                int(state["phase"]), int(state["step"]), [p.name for p in phases]
+            )
         self.runlog.log(
             f"{'resuming' if state else 'starting'} run in {self.run_dir} "
             f"(mode {cfg.mode}, seed {cfg.seed}, {self.threads} torch threads)"
         )
-        data = self._prepare_data()
+        data = prepare_training_data(cfg, self.runlog.note)
         model = self._setup_model(data, resume=state is not None)
-        lengths = self._pretokenise(model, data)
+        t0 = time.time()
+        lengths = subword_lengths(model, data)
+        self.runlog.log(f"pre-tokenised training sentences in {time.time() - t0:.1f}s")
         self.history = list(state["history"]) if state else []
         self.total_steps = int(state["total_steps"]) if state else 0
         if state is not None:
@@ -265,52 +199,11 @@ class Trainer:
                 state = {**state, **own}
         return state
 
-    def _drop_metrics_after(self, state: Mapping[str, Any], phases: Sequence[Phase]) -> None:
-        """Records written after the checkpoint are written again by the resumed run."""
-        names = [p.name for p in phases]
-        at, step = int(state["phase"]), int(state["step"])
-
-        def keep(record: dict[str, Any]) -> bool:
-            if record.get("phase") not in names:
-                return True
-            idx = names.index(record["phase"])
-            return idx < at or (idx == at and int(record.get("step", 0)) <= step)
-
-        dropped = self.runlog.keep_metrics(keep)
-        if dropped:
-            self.runlog.log(f"metrics.jsonl: {dropped} records after the checkpoint dropped")
-
-    def _prepare_data(self) -> dict[str, PreparedCorpus]:
-        out: dict[str, PreparedCorpus] = {}
-        for spec in self.cfg.training_corpora():
-            pc = prepare_corpus(spec, roles=("train", "dev"))
-            if not pc.examples("train"):
-                raise ModelError(f"corpus {pc.name!r} has no training sentences")
-            for note in pc.notes:
-                self.runlog.note(note)
-            dev = pc.examples("dev")
-            n = self.cfg.trainer.dev_subsample
-            if n is not None and len(dev) > n:
-                pc.splits["dev"] = subsample_examples(dev, n, self.cfg.seed)
-                self.runlog.note(
-                    f"{pc.name} dev: model selection on a seeded subsample of {n} of "
-                    f"{len(dev)} sentences"
-                )
-            out[pc.name] = pc
-        return out
-
-    def _device(self) -> torch.device:
-        if self.cfg.trainer.device:
-            return torch.device(self.cfg.trainer.device)
-        if torch.cuda.is_available():
-            return torch.device("cuda", int(os.environ.get("LOCAL_RANK", "0")))
-        return torch.device("cpu")
-
     def _setup_model(self, data: dict[str, PreparedCorpus], *, resume: bool) -> Any:
         cfg = self.cfg
         model = build_model(cfg, list(data.values()))
         self.model = model
-        model.to(self._device())
+        model.to(default_device(cfg))
         model.train()
         if cfg.optimizer.freeze_embeddings:
             n = freeze_word_embeddings(model)
@@ -324,19 +217,6 @@ class Trainer:
 
             self.runlog.tracker = MLflowTracker(cfg, self.run_dir, resume=resume)
         return model
-
-    def _pretokenise(self, model: Any, data: dict[str, PreparedCorpus]) -> dict[str, list[int]]:
-        """Each training sentence tokenised once: its padded length for the token budget."""
-        t0 = time.time()
-        lengths = {
-            name: [
-                enc.padded_length(model.encoder.num_special)
-                for enc in model.encoder.encode_batch([ex.words for ex in pc.examples("train")])
-            ]
-            for name, pc in data.items()
-        }
-        self.runlog.log(f"pre-tokenised training sentences in {time.time() - t0:.1f}s")
-        return lengths
 
     def _save_model(
         self,
@@ -358,48 +238,6 @@ class Trainer:
         save_snapshot(model, target or self.model_dir, meta, data)
 
     # ---------------------------------------------------------------- one phase
-    def _start_phase(
-        self,
-        phase: Phase,
-        idx: int,
-        model: Any,
-        lengths: dict[str, list[int]],
-        sizes: dict[str, int],
-        state: dict[str, Any] | None,
-    ) -> PhaseRun:
-        cfg, bcfg = self.cfg, self.cfg.batching
-        rank_seed = 7919 * self.dist.rank
-        seed = cfg.seed + 1000 * idx + rank_seed
-        sampler = CorpusSampler(sizes, cfg.sampler.kind, cfg.sampler.temperature, seed=seed)
-        streams = {
-            k: BatchStream(
-                lengths[k],
-                bcfg.max_tokens,
-                bcfg.max_sentences,
-                bcfg.bucket_size,
-                seed=seed + 17 * (i + 1),
-            )
-            for i, k in enumerate(phase.corpora)
-        }
-        for k, s in streams.items():
-            if s.oversized:
-                self.runlog.note(f"{k}: {s.oversized} sentences exceed the token budget alone")
-        optimizer, scheduler = make_optimizer_and_schedule(model, cfg, phase.steps)
-        per_corpus = cfg.trainer.keep_best_per_corpus and phase.select
-        selection = Selection(phase.selection, phase.select, per_corpus, cfg.trainer.patience)
-        run = PhaseRun(phase, idx, sampler, streams, optimizer, scheduler, selection)
-        if state is not None:
-            run.load_state_dict(state)
-            set_rng_state(state["rng"])
-            self.runlog.log(f"phase {phase.name}: resumed at step {run.step}")
-        else:
-            self.runlog.log(
-                f"phase {phase.name}: {phase.steps} steps on {', '.join(phase.corpora)}; "
-                f"sampler {cfg.sampler.kind} "
-                + ", ".join(f"{k}={p:.3f}" for k, p in sampler.probabilities.items())
-            )
-        return run
-
     def _run_phase(
         self,
         phase: Phase,
@@ -411,7 +249,20 @@ class Trainer:
     ) -> tuple[bool, tuple[float, int]]:
         cfg = self.cfg
         sizes = {k: len(data[k].examples("train")) for k in phase.corpora}
-        run = self._start_phase(phase, idx, model, lengths, sizes, state)
+        run = start_phase(cfg, phase, idx, model, lengths, sizes, self.dist.rank)
+        for k, s in run.streams.items():
+            if s.oversized:
+                self.runlog.note(f"{k}: {s.oversized} sentences exceed the token budget alone")
+        if state is not None:
+            run.load_state_dict(state)
+            set_rng_state(state["rng"])
+            self.runlog.log(f"phase {phase.name}: resumed at step {run.step}")
+        else:
+            self.runlog.log(
+                f"phase {phase.name}: {phase.steps} steps on {', '.join(phase.corpora)}; "
+                f"sampler {cfg.sampler.kind} "
+                + ", ".join(f"{k}={p:.3f}" for k, p in run.sampler.probabilities.items())
+            )
         sel = run.selection
         eval_every = cfg.trainer.eval_every
         ckpt_every = cfg.trainer.checkpoint_every or eval_every
@@ -489,7 +340,7 @@ class Trainer:
     ) -> bool:
         """Score the dev sets, save improved models, log; returns whether to stop early."""
         phase, sel = run.phase, run.selection
-        dev = self._evaluate_dev(model, data, phase.corpora)
+        dev = dev_scores(model, data, phase.corpora, self.cfg.batching.eval_max_words)
         verdict = sel.update(dev, run.step)
         if verdict.improved:
             self._save_model(model, data, dev)
@@ -525,19 +376,6 @@ class Trainer:
             )
         return verdict.stop
 
-    def _evaluate_dev(
-        self, model: Any, data: dict[str, PreparedCorpus], corpora: Sequence[str]
-    ) -> dict[str, Any]:
-        per: dict[str, float] = {}
-        for name in corpora:
-            pc = data[name]
-            dev = pc.examples("dev")
-            if not dev:
-                continue
-            per[name] = quick_f1(model, dev, pc.labels, self.cfg.batching.eval_max_words)["f1"]
-        macro = float(np.mean(list(per.values()))) if per else float("nan")
-        return {"per_corpus": per, "macro": macro}
-
     def _checkpoint(self, run: PhaseRun, model: Any, stopped_early: bool) -> None:
         """Process 0 saves everything; the others their own sampler, streams and RNG states."""
         if not self.dist.main:
@@ -556,4 +394,4 @@ class Trainer:
         self.dist.barrier()
 
 
-__all__ = ["Phase", "PhaseRun", "StepHook", "TrainResult", "Trainer", "plan_phases"]
+__all__ = ["StepHook", "TrainResult", "Trainer"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -84,6 +84,21 @@ class RunLog:
             tmp.write_text("".join(x + "\n" for x in kept), encoding="utf-8")
             tmp.replace(path)
         return dropped
+
+    def drop_after(self, phase: int, step: int, phase_names: Sequence[str]) -> None:
+        """A resumed run: drop the records written after the checkpoint of (``phase`` index,
+        ``step``), since the run writes them again."""
+        names = list(phase_names)
+
+        def keep(record: dict[str, Any]) -> bool:
+            if record.get("phase") not in names:
+                return True
+            idx = names.index(record["phase"])
+            return idx < phase or (idx == phase and int(record.get("step", 0)) <= step)
+
+        dropped = self.keep_metrics(keep)
+        if dropped:
+            self.log(f"metrics.jsonl: {dropped} records after the checkpoint dropped")
 
 
 def progress_bar(enabled: bool) -> Any:
