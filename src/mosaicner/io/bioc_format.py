@@ -118,10 +118,8 @@ def _tokens_from_infon(text: str, infons: dict[str, Any]) -> tuple[Token, ...] |
     return None
 
 
-def _convert(
-    bdoc: bioc.BioCDocument, p: Path, report: ReadReport, align: AlignMode, layer: str
-) -> Document:
-    # ---- text from passages
+def _passage_text(bdoc: bioc.BioCDocument, p: Path) -> tuple[str, list[dict[str, Any]]]:
+    """The document text (passages at their offsets, gaps as newlines) and passage records."""
     pieces: list[tuple[int, str]] = []
     passages: list[dict[str, Any]] = []
     for bp in bdoc.passages:
@@ -150,7 +148,14 @@ def _convert(
         buf.append("\n" * (off - pos))
         buf.append(ptext)
         pos = off + len(ptext)
-    text = "".join(buf)
+    return "".join(buf), passages
+
+
+def _convert(
+    bdoc: bioc.BioCDocument, p: Path, report: ReadReport, align: AlignMode, layer: str
+) -> Document:
+    # ---- text from passages
+    text, passages = _passage_text(bdoc, p)
     n = len(text)
 
     # ---- spans

@@ -23,7 +23,8 @@ repairs, which readers add to ``ReadReport.repaired``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Literal
 
@@ -90,17 +91,7 @@ def decode(
     # IOBES: whether the open span still needs a continuation (after B- or I-)
     allowed = _PREFIXES[sch]
 
-    def where(i: int) -> int | None:
-        return lines[i] if lines is not None and i < len(lines) else None
-
-    def fail(i: int, message: str, expected: str) -> TagSequenceError:
-        return TagSequenceError(
-            message,
-            file=file,
-            line=where(i),
-            expected=expected,
-            hint="fix the tags, or read with strict=False (--lenient) to repair and count them",
-        )
+    fail = partial(_sequence_error, file, lines)
 
     for i, tag in enumerate(tags):
         if tag == "O":
@@ -120,7 +111,7 @@ def decode(
         if len(tag) > 2 and tag[1] == "-" and tag[0] in allowed:
             prefix, typ = tag[0], tag[2:]
         else:
-            prefix, typ = split_tag(tag, sch, file=file, line=where(i))
+            prefix, typ = split_tag(tag, sch, file=file, line=_line_of(lines, i))
         prev = tags[i - 1] if i > 0 else "O"
 
         if sch == "iob2":
@@ -197,17 +188,43 @@ def decode(
 
     if open_start >= 0:
         if sch == "iobes":
-            if strict:
-                n = len(tags)
-                raise fail(
-                    n - 1,
-                    f"span {open_type!r} opened at token {open_start} is not closed at the end "
-                    "of the sentence",
-                    f"E-{open_type}",
-                )
-            repairs += 1
+            repairs += _unclosed_at_end(strict, len(tags), open_start, open_type, fail)
         spans.append((open_start, len(tags), open_type))
     return spans, repairs
+
+
+def _line_of(lines: Sequence[int] | None, i: int) -> int | None:
+    return lines[i] if lines is not None and i < len(lines) else None
+
+
+def _sequence_error(
+    file: str | Path | None, lines: Sequence[int] | None, i: int, message: str, expected: str
+) -> TagSequenceError:
+    return TagSequenceError(
+        message,
+        file=file,
+        line=_line_of(lines, i),
+        expected=expected,
+        hint="fix the tags, or read with strict=False (--lenient) to repair and count them",
+    )
+
+
+def _unclosed_at_end(
+    strict: bool,
+    n: int,
+    open_start: int,
+    open_type: str,
+    fail: Callable[[int, str, str], TagSequenceError],
+) -> int:
+    """IOBES: a span still open at the end of the sentence; raises (strict) or counts a repair."""
+    if strict:
+        raise fail(
+            n - 1,
+            f"span {open_type!r} opened at token {open_start} is not closed at the end "
+            "of the sentence",
+            f"E-{open_type}",
+        )
+    return 1
 
 
 def encode(spans: Sequence[TokenSpan], length: int, scheme: str = "iob2") -> list[str]:
