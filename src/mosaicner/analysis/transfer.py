@@ -316,6 +316,7 @@ def collect(cfg: TransferMatrixConfig, jobs: Sequence[dict[str, Any]]) -> dict[s
 
 
 __all__ = [
+    "Runner",
     "SubsampleConfig",
     "TransferMatrixConfig",
     "collect",
