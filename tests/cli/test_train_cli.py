@@ -27,6 +27,23 @@ def test_unknown_config_key_is_a_clean_error(
     assert "Traceback" not in err
 
 
+def test_unknown_head_option_fails_at_config_load(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the corpus does not exist: the error must come from the config, before any corpus is read
+    monkeypatch.setenv("MOSAICNER_DATA", str(tmp_path / "no-corpora-here"))
+    cfg = tmp_path / "sru.yaml"
+    cfg.write_text(
+        "corpora:\n  - name: NO-SUCH-CORPUS\n    head: sru\n"
+        "heads:\n  options:\n    sru: {dynamic_los: false}\n"
+    )
+    code, _, err = run(["train", str(cfg), "--output", str(tmp_path / "run")], capsys)
+    assert code == 2
+    assert "heads.options.sru.dynamic_los" in err and str(cfg) in err
+    assert "Traceback" not in err and "NO-SUCH-CORPUS" not in err
+    assert not (tmp_path / "run").exists()
+
+
 def test_bad_override_is_a_clean_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     cfg = tmp_path / "ok.yaml"
     cfg.write_text("corpora:\n  - name: NCBI-disease\n")

@@ -86,9 +86,42 @@ def test_round_trip_yaml(tmp_path: Path) -> None:
     assert load_config(p) == cfg
 
 
-def test_shipped_configs_validate() -> None:
-    root = Path(__file__).resolve().parents[2] / "configs"
-    for path in sorted(root.glob("*.yaml")):
-        if path.name == "genia-nested-quick.yaml":
-            continue  # owned by the SRU engineer, may name heads registered elsewhere
-        load_config(path)
+SHIPPED = sorted((Path(__file__).resolve().parents[2] / "configs").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.name)
+def test_shipped_configs_validate(path: Path) -> None:
+    """Every shipped config loads, head types and options included."""
+    cfg = load_config(path)
+    assert cfg.corpora
+
+
+def test_shipped_configs_include_the_sru_config() -> None:
+    assert "genia-nested-quick.yaml" in {p.name for p in SHIPPED}
+
+
+def test_unknown_head_option_names_key_and_file(tmp_path: Path) -> None:
+    p = write(
+        tmp_path,
+        "corpora:\n  - name: X\n    shared_head: s\n"
+        "heads:\n  shared:\n    s: {type: sru, options: {dynamic_los: false}}\n",
+    )
+    with pytest.raises(ConfigError) as err:
+        load_config(p)
+    text = str(err.value)
+    assert "heads.shared.s.options.dynamic_los" in text and str(p) in text
+    assert "dynamic_loss" in text  # the hint names the option meant
+
+
+def test_unknown_head_type_names_key_and_file(tmp_path: Path) -> None:
+    p = write(tmp_path, "corpora:\n  - name: X\n  - name: Y\n    head: crff\n")
+    with pytest.raises(ConfigError) as err:
+        load_config(p)
+    text = str(err.value)
+    assert "corpora.1.head" in text and "crff" in text and str(p) in text
+
+
+def test_head_options_checked_per_type(tmp_path: Path) -> None:
+    p = write(tmp_path, "corpora:\n  - name: X\nheads:\n  options:\n    crf: {dropout: 2.0}\n")
+    with pytest.raises(ConfigError, match=r"heads\.options\.crf\.dropout"):
+        load_config(p)
