@@ -40,10 +40,10 @@ def test_crafted_pickle_checkpoint_runs_no_code(
     _plant(run / "checkpoints", name, marker)
     _plant(run / "checkpoints", "last.pt", marker)
     cfg = config_from_dict(tiny_config())
-    with pytest.raises(MosaicnerError) as err:
+    with pytest.raises(Exception) as err:
         Trainer(cfg, run, progress=False).run(resume=True)
     assert not marker.exists(), "unpickling the checkpoint ran code"
-    assert "pickle" in str(err.value)
+    assert isinstance(err.value, MosaicnerError) and "pickle" in str(err.value)
 
 
 def test_state_round_trips_exactly(tmp_path: Path) -> None:
