@@ -54,35 +54,14 @@ def list_corpora(
     output: str = typer.Option("table", "--format", help="table or json."),
 ) -> None:
     """The registry corpora: format, types, licence, and whether they are in the data dir."""
-    from mosaicner.corpora import CORPORA, data_dir
+    from mosaicner.corpora.catalog import list_corpora as listing
 
     _check_output(output)
-    base = data_dir()
-    rows = []
-    for info in CORPORA.values():
-        root = base / info.folder
-        present = [s for s, f in info.splits.items() if (root / f).is_file()]
-        rows.append((info, present))
+    report = listing()
     if output == "json":
-        payload = {
-            "data_dir": str(base),
-            "corpora": [
-                {
-                    "name": info.name,
-                    "format": info.format,
-                    "types": list(info.types),
-                    "licence": info.licence,
-                    "source": info.source,
-                    "url": info.url,
-                    "citation": info.citation,
-                    "present_splits": present,
-                    "nested": info.nested,
-                }
-                for info, present in rows
-            ],
-        }
-        typer.echo(json.dumps(payload, indent=2))
+        typer.echo(json.dumps(report.to_dict(), indent=2))
         return
+    base, rows = report.data_dir, report.rows
     table = Table(title=f"corpora (data dir: {base})")
     table.add_column("name", style="bold")
     table.add_column("format")
@@ -107,44 +86,12 @@ def info(
     output: str = typer.Option("table", "--format", help="table or json."),
 ) -> None:
     """Everything the registry knows: source, licence, citation, files, label map, caveats."""
-    from mosaicner.corpora import CORPORA, data_dir, find_corpus
-    from mosaicner.errors import UnknownComponentError
-    from mosaicner.schema import builtin_map
+    from mosaicner.corpora.catalog import corpus_card
 
     _check_output(output)
-    entry = find_corpus(corpus)
-    if entry is None:
-        raise UnknownComponentError.for_name("corpus", corpus, CORPORA)
-    label_map = builtin_map(entry.name)
-    root = data_dir() / entry.folder
-    files = [
-        {
-            "file": f.local,
-            "split": f.split,
-            "url": f.url(),
-            "sha256": f.sha256,
-            "bytes": f.size,
-            "present": (root / f.local).is_file(),
-            "note": f.note,
-        }
-        for f in entry.files
-    ]
-    payload = {
-        "name": entry.name,
-        "description": entry.description,
-        "format": entry.format,
-        "splits": dict(entry.splits),
-        "types": list(entry.types),
-        "nested": entry.nested,
-        "licence": entry.licence,
-        "citation": entry.citation,
-        "source": entry.source,
-        "url": entry.url,
-        "notes": list(entry.notes),
-        "label_map": {"name": label_map.name, "map": dict(label_map.mapping)},
-        "local_dir": str(root),
-        "files": files,
-    }
+    card = corpus_card(corpus)
+    entry, label_map, root = card.info, card.label_map, card.root
+    payload = card.to_dict()
     if output == "json":
         typer.echo(json.dumps(payload, indent=2))
         return

@@ -12,28 +12,8 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import typer
-
-
-def _examples(loaded: Any, corpus: str, split: str, label_map: str | None) -> tuple[Any, ...]:
-    from mosaicner.training.config import CorpusSpec
-    from mosaicner.training.data import prepare_corpus
-
-    meta_corpora: dict[str, Any] = dict(loaded.metadata.get("corpora", {}))
-    key = corpus if corpus in meta_corpora else Path(corpus).name
-    known = meta_corpora.get(key)
-    source = known["source"] if known and corpus == key else corpus
-    spec = CorpusSpec(
-        name=source,
-        label_map=label_map if label_map is not None else (known or {}).get("label_map"),
-        splits={"train": split, "dev": None, "test": None},  # type: ignore[arg-type]
-    )
-    pc = prepare_corpus(spec, roles=("train",))
-    examples = [ex for ex in pc.examples("train")]
-    types = list(known["types"]) if known else list(pc.labels)
-    return key, examples, types, known is not None
 
 
 def views(
@@ -47,24 +27,10 @@ def views(
     fmt: str = typer.Option("table", "--format", "-f", help="table | json"),
 ) -> None:
     """Separate / joined scores and global predictions of an SRU model on a corpus split."""
-    from dataclasses import replace
+    from mosaicner.training.views import score_sru_views
 
-    from mosaicner.evaluation.views import score_cross_corpus, score_views
-    from mosaicner.heads.sru import predict_raw
-    from mosaicner.training.evaluate import load_type_map
-    from mosaicner.training.run import load_trained
-
-    loaded = load_trained(model_dir)
-    key, examples, types, seen = _examples(loaded, corpus, split, label_map)
-    gold = [[(int(s), int(e), str(t)) for s, e, t in ex.spans] for ex in examples]
-    raw = predict_raw(loaded.model, [replace(ex, corpus=key) for ex in examples])
-    tmap = load_type_map(type_map)
-    result: dict[str, Any] = {"corpus": key, "split": split, "types": types, "seen": seen}
-    if seen and not tmap:
-        result.update(score_views(gold, raw, key, types).to_dict())
-    else:
-        scores = score_cross_corpus(gold, raw, types, tmap)
-        result["cross_corpus"] = scores.to_dict()
+    result = score_sru_views(model_dir, corpus, split, type_map=type_map, label_map=label_map)
+    key = result["corpus"]
     if fmt == "json":
         typer.echo(json.dumps(result, indent=2))
         return
@@ -92,22 +58,12 @@ def ood(
     label_map: str | None = typer.Option(None, "--label-map", help="Label map for the corpus."),
 ) -> None:
     """Export predictions of types the corpus does not annotate, for human review."""
-    from dataclasses import replace
+    from mosaicner.training.views import export_ood
 
-    from mosaicner.analysis.ood import collect_ood, summarize_ood, write_ood
-    from mosaicner.heads.sru import predict_raw
-    from mosaicner.training.run import load_trained
-
-    loaded = load_trained(model_dir)
-    key, examples, types, _ = _examples(loaded, corpus, split, label_map)
-    examples = [replace(ex, corpus=key) for ex in examples]
-    raw = predict_raw(loaded.model, examples)
-    records = collect_ood(examples, raw, types, min_score=min_score)
-    write_ood(records, output)
-    typer.echo(
-        f"{len(records)} out-of-domain predictions on {len(examples)} sentences of {key} "
-        f"{split} -> {output}; by type: {json.dumps(summarize_ood(records).get(key, {}))}"
+    report = export_ood(
+        model_dir, corpus, output, split=split, min_score=min_score, label_map=label_map
     )
+    typer.echo(report.summary())
 
 
 def register(app: typer.Typer) -> None:

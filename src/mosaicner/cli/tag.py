@@ -4,28 +4,12 @@ from __future__ import annotations
 
 import json
 import sys
-import time
-from pathlib import Path
 from typing import Any
 
 import typer
 from rich.console import Console
 
 console = Console(stderr=True, highlight=False)
-
-
-def _load_tagger(
-    model: str, threads: int | None, batch_size_tokens: int, quantize: bool, runtime: str = "torch"
-) -> Any:
-    from mosaicner.inference.tagger import Tagger
-
-    return Tagger.load(
-        model,
-        num_threads=threads,
-        batch_size_tokens=batch_size_tokens,
-        quantize=quantize,
-        runtime=runtime,
-    )
 
 
 def tag(
@@ -56,31 +40,32 @@ def tag(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Tag documents with a trained model; resumable: re-run the same command after a crash."""
-    from mosaicner.errors import ConfigError
-    from mosaicner.inference import batch
+    from mosaicner.inference.jobs import tag_job
 
-    if engine not in ("local", "ray"):
-        raise ConfigError(f"unknown engine {engine!r}", expected="local or ray")
-    if text_unit not in ("auto", "line", "file"):
-        raise ConfigError(f"unknown text unit {text_unit!r}", expected="auto, line or file")
-    spec = batch.InputSpec(input, from_format, text_unit)
-    if output == "-":
-        if to_format != "jsonl":
-            raise ConfigError("--output - writes JSON Lines only", hint="pass --to jsonl")
-        tagger = _load_tagger(model, threads, batch_size_tokens, quantize, runtime)
-        batch.stream_jsonl(tagger, spec, sys.stdout, chunk_size=chunk_size)
-        return
-    out = Path(output)
-    extra = {"model": str(Path(model).resolve()), "quantize": quantize, "runtime": runtime}
-    t0 = time.perf_counter()
-    if engine == "ray":
-        from mosaicner.inference.ray_engine import tag_corpus_ray
+    with _progress(quiet or engine == "ray" or output == "-") as progress:
+        task = progress.add_task("tagging", total=None, sentences=0)
+        sent_count = [0]
 
-        summary = tag_corpus_ray(
+        def on_total(total: int | None) -> None:
+            progress.update(task, total=total)
+
+        def on_start(done: int) -> None:
+            if done:
+                console.print(f"resuming: {done} documents already tagged")
+            progress.update(task, completed=done)
+
+        def on_progress(docs: int, sentences: int) -> None:
+            sent_count[0] += sentences
+            progress.update(task, advance=docs, sentences=sent_count[0])
+
+        report = tag_job(
             model,
-            spec,
-            out,
-            to_format,
+            input,
+            output,
+            from_format=from_format,
+            to_format=to_format,
+            text_unit=text_unit,
+            engine=engine,
             num_workers=num_workers,
             threads=threads,
             batch_size_tokens=batch_size_tokens,
@@ -88,56 +73,14 @@ def tag(
             quantize=quantize,
             runtime=runtime,
             overwrite=overwrite,
-            manifest_extra=extra,
             progress=not quiet,
+            stdout=sys.stdout,
+            on_total=on_total,
+            on_start=on_start,
+            on_progress=on_progress,
         )
-    else:
-        tagger = _load_tagger(model, threads, batch_size_tokens, quantize, runtime)
-        total = batch.count_documents(spec)
-        with _progress(quiet) as progress:
-            task = progress.add_task("tagging", total=total, sentences=0)
-            sent_count = [0]
-
-            def on_start(done: int) -> None:
-                if done:
-                    console.print(f"resuming: {done} documents already tagged")
-                progress.update(task, completed=done)
-
-            def on_progress(docs: int, sentences: int) -> None:
-                sent_count[0] += sentences
-                progress.update(task, advance=docs, sentences=sent_count[0])
-
-            summary = batch.tag_corpus(
-                tagger,
-                spec,
-                out,
-                to_format,
-                chunk_size=chunk_size,
-                overwrite=overwrite,
-                manifest_extra=extra,
-                on_progress=on_progress,
-                on_start=on_start,
-            )
-    elapsed = time.perf_counter() - t0
-    stats = summary.stats
-    sent = int(stats.get("sentences", 0))
-    rate = f", {sent / elapsed:.1f} sentences/s overall" if sent and elapsed > 0 else ""
-    console.print(
-        f"wrote {summary.total} documents to {out} ({summary.tagged} tagged now, "
-        f"{summary.skipped} from an earlier run; {int(stats.get('entities', 0))} entities"
-        f"{rate})"
-    )
-    if stats.get("windowed_sentences"):
-        console.print(
-            f"note: {int(stats['windowed_sentences'])} long sentences were tagged in "
-            f"{int(stats['windows'])} overlapping word windows"
-        )
-    for what, n in sorted(summary.lossy.items()):
-        console.print(f"note: {to_format} output: {n} {what}")
-    if stats.get("replaced_words"):
-        console.print(
-            f"note: {int(stats['replaced_words'])} words without sub-words were sent as [UNK]"
-        )
+    for line in [] if report is None else report.lines():
+        console.print(line)
 
 
 class _NullProgress:
@@ -195,10 +138,11 @@ def serve(
     """Serve the model over HTTP: POST /v1/tag, GET /v1/model, GET /health, a page at /."""
     import uvicorn
 
+    from mosaicner.inference.jobs import load_tagger
     from mosaicner.server.app import create_app
     from mosaicner.server.settings import ServerSettings
 
-    tagger = _load_tagger(model, threads, batch_size_tokens, quantize, runtime)
+    tagger = load_tagger(model, threads, batch_size_tokens, quantize, runtime)
     settings = ServerSettings(
         max_body_bytes=max_body_bytes,
         max_batch_documents=max_batch_documents,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from pathlib import Path
 from typing import Any
 
@@ -36,31 +35,27 @@ def train(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
 ) -> None:
     """Train a (multi-task) model: RUN holds model/, checkpoints/, metrics.jsonl, train.log."""
-    from mosaicner.training.config import load_config
-    from mosaicner.training.run import train_and_evaluate
+    from mosaicner.training.run import train_from_config
 
-    cfg = load_config(config, overrides)
-    run_dir = Path(output) if output is not None else Path(cfg.output_dir)
-    if output is not None:
-        cfg = cfg.model_copy(update={"output_dir": str(output)})
+    def announce(cfg: Any, run_dir: Path, resuming: bool) -> None:
+        console.print(
+            f"[bold]mosaicner train[/bold] {config} -> {run_dir} "
+            f"({'resuming from checkpoint' if resuming else 'new run'}; mode {cfg.mode}, "
+            f"{len(cfg.training_corpora())} corpora)"
+        )
+
     logging.basicConfig(level=logging.WARNING)
-    if not resume and run_dir.exists():
-        import shutil
-
-        for sub in ("checkpoints", "model"):
-            if (run_dir / sub).exists():
-                shutil.rmtree(run_dir / sub)
-        for name in ("metrics.jsonl", "train.log", "results.json"):
-            (run_dir / name).unlink(missing_ok=True)
-    has_ckpt = (run_dir / "checkpoints" / "last.safetensors").is_file()
-    console.print(
-        f"[bold]mosaicner train[/bold] {config} -> {run_dir} "
-        f"({'resuming from checkpoint' if has_ckpt else 'new run'}; mode {cfg.mode}, "
-        f"{len(cfg.training_corpora())} corpora)"
+    report = train_from_config(
+        config,
+        output=output,
+        overrides=overrides,
+        resume=resume,
+        progress=not quiet,
+        on_start=announce,
     )
-    result, reports = train_and_evaluate(cfg, run_dir, resume=resume, progress=not quiet)
-    if int(os.environ.get("RANK", "0")) != 0:
+    if report.worker:
         return  # a data-parallel worker process (process 0 reports)
+    result, reports, cfg = report.result, report.reports, report.config
     for note in result.notes:
         console.print(f"[yellow]note:[/yellow] {note}")
     console.print(

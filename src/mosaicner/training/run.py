@@ -9,7 +9,8 @@ own snapshot ``run_dir/best/CORPUS``) — the same function, inputs and batching
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import os
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ import torch
 
 from mosaicner.errors import ConfigError, ModelError
 from mosaicner.training.build import model_dir_of
-from mosaicner.training.config import CorpusSpec, TrainConfig
+from mosaicner.training.config import CorpusSpec, TrainConfig, load_config
 from mosaicner.training.data import prepare_corpus
 from mosaicner.training.evaluate import evaluate_examples, load_type_map
 from mosaicner.training.loop import StepHook, Trainer, TrainResult
@@ -52,6 +53,35 @@ def _routes(model: Any) -> dict[str, str]:
     return dict(getattr(model, "routes", {}) or {})
 
 
+@dataclass
+class CorpusExamples:
+    """One split of a corpus read for a trained model: sentence examples and scored types."""
+
+    key: str  # the corpus's name in the model (folder name for a path)
+    examples: list[Any]
+    types: list[str]  # the types scored: those the corpus annotates
+    seen: bool  # whether the model was trained on this corpus
+
+
+def corpus_examples(
+    loaded: LoadedModel, corpus: str, split: str, label_map: str | None = None
+) -> CorpusExamples:
+    """Read ``split`` of ``corpus`` as the model saw it in training (same label map and types),
+    or, for a corpus it never saw, with ``label_map`` (default: the corpus's built-in map)."""
+    meta_corpora: dict[str, Any] = dict(loaded.metadata.get("corpora", {}))
+    key = corpus if corpus in meta_corpora else Path(corpus).name
+    known = meta_corpora.get(key)
+    source = known["source"] if known and corpus == key else corpus
+    spec = CorpusSpec(
+        name=source,
+        label_map=label_map if label_map is not None else (known or {}).get("label_map"),
+        splits={"train": split, "dev": None, "test": None},  # type: ignore[arg-type]
+    )
+    pc = prepare_corpus(spec, roles=("train",))
+    types = list(known["types"]) if known else list(pc.labels)
+    return CorpusExamples(key, list(pc.examples("train")), types, known is not None)
+
+
 def evaluate_corpus(
     loaded: LoadedModel,
     corpus: str,
@@ -70,20 +100,8 @@ def evaluate_corpus(
     whose head to use) unless the model has a single head; ``type_map`` renames the model's types
     to the corpus's first (``model_type -> corpus_type``).
     """
-    meta_corpora: dict[str, Any] = dict(loaded.metadata.get("corpora", {}))
-    key = corpus if corpus in meta_corpora else Path(corpus).name
-    known = meta_corpora.get(key)
-    source = known["source"] if known and corpus == key else corpus
-    spec = CorpusSpec(
-        name=source,
-        label_map=label_map if label_map is not None else (known or {}).get("label_map"),
-        splits={"train": split, "dev": None, "test": None},  # type: ignore[arg-type]
-    )
-    from mosaicner.training.data import PreparedCorpus
-
-    pc: PreparedCorpus = prepare_corpus(spec, roles=("train",))
-    examples = pc.examples("train")
-    types = list(known["types"]) if known else pc.labels
+    data = corpus_examples(loaded, corpus, split, label_map)
+    key, examples, types = data.key, data.examples, data.types
     routes = _routes(loaded.model)
     route_as: str | None = None
     if head is not None:
@@ -97,7 +115,7 @@ def evaluate_corpus(
                     expected="one of " + ", ".join(sorted({*routes, *routes.values()})),
                 )
             route_as = members[0]
-    elif known is None or key not in routes:
+    elif not data.seen or key not in routes:
         if len(set(routes.values())) == 1 and routes:
             route_as = next(iter(routes))
         else:
@@ -186,4 +204,93 @@ def train_and_evaluate(
     return result, reports
 
 
-__all__ = ["LoadedModel", "evaluate_corpus", "load_trained", "model_dir_of", "train_and_evaluate"]
+#: What ``--fresh`` discards of an earlier run in the same folder.
+RUN_STATE = ("checkpoints", "model", "metrics.jsonl", "train.log", "results.json")
+
+
+def clear_run(run_dir: str | Path) -> None:
+    """Forget an earlier run in ``run_dir`` (checkpoints, selected model, logs, results)."""
+    import shutil
+
+    root = Path(run_dir)
+    for name in RUN_STATE:
+        path = root / name
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink(missing_ok=True)
+
+
+def has_checkpoint(run_dir: str | Path) -> bool:
+    """Whether ``run_dir`` holds a checkpoint to resume from."""
+    from mosaicner.training.checkpoint import LAST
+
+    return (Path(run_dir) / "checkpoints" / LAST).is_file()
+
+
+@dataclass
+class TrainReport:
+    """The outcome of ``mosaicner train``: the config, the run and the final reports."""
+
+    config: TrainConfig
+    result: TrainResult
+    reports: dict[str, dict[str, Any]]
+    worker: bool = False  # a data-parallel worker process: process 0 reports
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able summary (the shape of ``results.json``)."""
+        r = self.result
+        return {
+            "run_dir": str(r.run_dir),
+            "model_dir": str(r.model_dir),
+            "steps": r.steps,
+            "best_step": r.best_step,
+            "best_dev_score": r.best_score,
+            "selection": self.config.selection,
+            "stopped_early": r.stopped_early,
+            "final_split": self.config.trainer.final_split,
+            "reports": self.reports,
+            "notes": list(r.notes),
+        }
+
+
+StartHook = Callable[[TrainConfig, Path, bool], None]
+
+
+def train_from_config(
+    config: str | Path,
+    *,
+    output: str | Path | None = None,
+    overrides: Sequence[str] = (),
+    resume: bool = True,
+    progress: bool = True,
+    on_start: StartHook | None = None,
+) -> TrainReport:
+    """``mosaicner train``: load and validate the config (before any corpus is read), start over
+    when not ``resume``, train and score.  ``on_start(cfg, run_dir, resuming)`` is called once
+    the run folder is known."""
+    cfg = load_config(config, overrides)
+    run_dir = Path(output) if output is not None else Path(cfg.output_dir)
+    if output is not None:
+        cfg = cfg.model_copy(update={"output_dir": str(output)})
+    if not resume and run_dir.exists():
+        clear_run(run_dir)
+    if on_start is not None:
+        on_start(cfg, run_dir, has_checkpoint(run_dir))
+    result, reports = train_and_evaluate(cfg, run_dir, resume=resume, progress=progress)
+    return TrainReport(cfg, result, reports, worker=int(os.environ.get("RANK", "0")) != 0)
+
+
+__all__ = [
+    "CorpusExamples",
+    "LoadedModel",
+    "TrainReport",
+    "clear_run",
+    "corpus_examples",
+    "evaluate_corpus",
+    "has_checkpoint",
+    "load_trained",
+    "model_dir_of",
+    "train_and_evaluate",
+    "train_from_config",
+]

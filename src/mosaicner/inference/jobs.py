@@ -1,0 +1,162 @@
+"""``mosaicner tag`` as one library call: read, tag and write a corpus with the chosen engine.
+
+:func:`tag_job` checks the options, loads the model (``local``: one :class:`Tagger` in this
+process; ``ray``: Ray Data workers), tags resumably and returns a :class:`TagReport`.  With
+``output="-"`` documents stream to ``stdout`` as JSON Lines.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from mosaicner.errors import ConfigError
+from mosaicner.inference import batch
+
+ENGINES = ("local", "ray")
+TEXT_UNITS = ("auto", "line", "file")
+
+
+def load_tagger(
+    model: str,
+    threads: int | None = None,
+    batch_size_tokens: int = 1024,
+    quantize: bool = False,
+    runtime: str = "torch",
+) -> Any:
+    """A :class:`~mosaicner.inference.tagger.Tagger` for ``model`` (a model folder or a
+    dictionary file)."""
+    from mosaicner.inference.tagger import Tagger
+
+    return Tagger.load(
+        model,
+        num_threads=threads,
+        batch_size_tokens=batch_size_tokens,
+        quantize=quantize,
+        runtime=runtime,
+    )
+
+
+@dataclass
+class TagReport:
+    """What a tagging run wrote (``summary``) and how long it took."""
+
+    summary: batch.RunSummary
+    seconds: float
+    output: str
+    to_format: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able form."""
+        return {**asdict(self.summary), "seconds": self.seconds, "format": self.to_format}
+
+    def lines(self) -> list[str]:
+        """The summary and notes printed by ``mosaicner tag``."""
+        s, stats = self.summary, self.summary.stats
+        sent = int(stats.get("sentences", 0))
+        rate = (
+            f", {sent / self.seconds:.1f} sentences/s overall" if sent and self.seconds > 0 else ""
+        )
+        out = [
+            f"wrote {s.total} documents to {self.output} ({s.tagged} tagged now, "
+            f"{s.skipped} from an earlier run; {int(stats.get('entities', 0))} entities{rate})"
+        ]
+        if stats.get("windowed_sentences"):
+            out.append(
+                f"note: {int(stats['windowed_sentences'])} long sentences were tagged in "
+                f"{int(stats['windows'])} overlapping word windows"
+            )
+        out.extend(
+            f"note: {self.to_format} output: {n} {what}" for what, n in sorted(s.lossy.items())
+        )
+        if stats.get("replaced_words"):
+            out.append(
+                f"note: {int(stats['replaced_words'])} words without sub-words were sent as [UNK]"
+            )
+        return out
+
+
+def tag_job(
+    model: str,
+    input: str,
+    output: str,
+    *,
+    from_format: str = "text",
+    to_format: str = "jsonl",
+    text_unit: str = "auto",
+    engine: str = "local",
+    num_workers: int = 2,
+    threads: int | None = None,
+    batch_size_tokens: int = 1024,
+    chunk_size: int = 64,
+    quantize: bool = False,
+    runtime: str = "torch",
+    overwrite: bool = False,
+    progress: bool = True,
+    stdout: IO[str] | None = None,
+    on_total: Callable[[int | None], None] | None = None,
+    on_start: Callable[[int], None] | None = None,
+    on_progress: batch.ProgressCallback | None = None,
+) -> TagReport | None:
+    """Tag ``input`` into ``output`` (resumable: run it again after a crash).
+
+    ``on_total`` gets the number of documents (``None`` when unknown) before tagging starts,
+    ``on_start`` how many an earlier run already tagged, ``on_progress`` each finished chunk;
+    the ``ray`` engine reports its own progress (``progress``).  Returns ``None`` when streaming
+    to standard output (``output="-"``).
+    """
+    if engine not in ENGINES:
+        raise ConfigError(f"unknown engine {engine!r}", expected="local or ray")
+    if text_unit not in TEXT_UNITS:
+        raise ConfigError(f"unknown text unit {text_unit!r}", expected="auto, line or file")
+    spec = batch.InputSpec(input, from_format, text_unit)
+    if output == "-":
+        if to_format != "jsonl":
+            raise ConfigError("--output - writes JSON Lines only", hint="pass --to jsonl")
+        tagger = load_tagger(model, threads, batch_size_tokens, quantize, runtime)
+        batch.stream_jsonl(tagger, spec, stdout or sys.stdout, chunk_size=chunk_size)
+        return None
+    out = Path(output)
+    extra = {"model": str(Path(model).resolve()), "quantize": quantize, "runtime": runtime}
+    t0 = time.perf_counter()
+    if engine == "ray":
+        from mosaicner.inference.ray_engine import tag_corpus_ray
+
+        summary = tag_corpus_ray(
+            model,
+            spec,
+            out,
+            to_format,
+            num_workers=num_workers,
+            threads=threads,
+            batch_size_tokens=batch_size_tokens,
+            chunk_size=chunk_size,
+            quantize=quantize,
+            runtime=runtime,
+            overwrite=overwrite,
+            manifest_extra=extra,
+            progress=progress,
+        )
+    else:
+        tagger = load_tagger(model, threads, batch_size_tokens, quantize, runtime)
+        if on_total is not None:
+            on_total(batch.count_documents(spec))
+        summary = batch.tag_corpus(
+            tagger,
+            spec,
+            out,
+            to_format,
+            chunk_size=chunk_size,
+            overwrite=overwrite,
+            manifest_extra=extra,
+            on_progress=on_progress,
+            on_start=on_start,
+        )
+    return TagReport(summary, time.perf_counter() - t0, str(out), to_format)
+
+
+__all__ = ["ENGINES", "TEXT_UNITS", "TagReport", "load_tagger", "tag_job"]
