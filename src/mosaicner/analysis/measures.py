@@ -248,7 +248,7 @@ def embedding_vector(
     cache = cache_dir if cache_dir is not None else default_cache_dir()
     cache_file = cache / f"embedding-{corpus.name}-{key}.npy"
     if cache_file.exists():
-        return np.asarray(np.load(cache_file), dtype=np.float64)
+        return np.asarray(np.load(cache_file, allow_pickle=False), dtype=np.float64)
     if embed is None:
         raise ConfigError(
             "the embedding measure needs a sentence encoder",
