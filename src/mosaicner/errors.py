@@ -53,6 +53,7 @@ class MosaicnerError(Exception):
         super().__init__(self.render())
 
     def render(self) -> str:
+        """``FILE:LINE: message; expected ...; hint: ...`` (the CLI prints it after ``error:``)."""
         where = ""
         if self.file is not None:
             where = self.file if self.line is None else f"{self.file}:{self.line}"
@@ -137,6 +138,9 @@ class UnknownComponentError(ConfigError):
 
     @classmethod
     def for_name(cls, kind: str, name: str, known: Iterable[str]) -> UnknownComponentError:
+        """The error for an unknown ``name`` of a ``kind``, listing the known names and the closest
+        one.
+        """
         known_list = sorted(known)
         close = difflib.get_close_matches(name, known_list, n=1)
         hint = f"did you mean {close[0]!r}?" if close else None

@@ -104,6 +104,7 @@ class BatchStream:
         self.position = 0
 
     def next(self) -> list[int]:
+        """The next batch (example indices); a new shuffle starts when the epoch is used up."""
         if self.position >= len(self.batches):
             self._new_epoch()
         batch = self.batches[self.position]
@@ -111,6 +112,7 @@ class BatchStream:
         return batch
 
     def state_dict(self) -> dict[str, Any]:
+        """Generator state, epoch, position and the epoch's batches (saved in checkpoints)."""
         return {
             "rng": self.rng.bit_generator.state,
             "epoch": self.epoch,
@@ -119,6 +121,7 @@ class BatchStream:
         }
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        """Restore what :meth:`state_dict` returned."""
         self.rng.bit_generator.state = state["rng"]
         self.epoch = int(state["epoch"])
         self.position = int(state["position"])

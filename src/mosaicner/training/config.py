@@ -117,6 +117,8 @@ class BatchingConfig(_Strict):
 
 
 class OptimizerConfig(_Strict):
+    """AdamW with two learning rates (encoder, heads), warm-up and decay, clipping, accumulation."""
+
     encoder_lr: float = Field(default=3e-5, gt=0)
     head_lr: float = Field(default=1e-3, gt=0)
     weight_decay: float = Field(default=0.01, ge=0)
@@ -177,6 +179,8 @@ class TransferConfig(_Strict):
 
 
 class MLflowConfig(_Strict):
+    """Optional MLflow tracking of parameters, metrics and run files."""
+
     enabled: bool = False
     tracking_uri: str = Field(default="mlruns", description="a folder (local file store) or a URI")
     experiment: str = "mosaicner"
@@ -184,6 +188,8 @@ class MLflowConfig(_Strict):
 
 
 class TrainConfig(_Strict):
+    """A whole training run: corpora, encoder, heads, mode, sampling, batching, optimizer..."""
+
     corpora: list[CorpusSpec]
     encoder: EncoderConfig = Field(default_factory=EncoderConfig)
     heads: HeadsConfig = Field(default_factory=HeadsConfig)
@@ -350,6 +356,7 @@ def _format_error(exc: ValidationError, source: str) -> ConfigError:
 def config_from_dict(
     data: Mapping[str, Any], overrides: Sequence[str] = (), source: str = "<config>"
 ) -> TrainConfig:
+    """Validate a config mapping after dotted ``overrides``; errors name the key and ``source``."""
     raw = apply_overrides(yaml.safe_load(yaml.safe_dump(dict(data))) or {}, overrides)
     try:
         return TrainConfig.model_validate(raw)

@@ -19,6 +19,8 @@ from mosaicner.training.config import CorpusSpec, TrainConfig
 
 @dataclass
 class PreparedCorpus:
+    """One corpus ready for training: label-mapped sentence examples per role, types, notes."""
+
     name: str
     labels: list[str]
     splits: dict[str, list[SentenceExample]]
@@ -27,6 +29,7 @@ class PreparedCorpus:
     label_map: dict[str, Any] = field(default_factory=dict)
 
     def examples(self, role: str) -> list[SentenceExample]:
+        """The examples playing ``role`` (train, dev or test); empty when absent."""
         return self.splits.get(role, [])
 
 

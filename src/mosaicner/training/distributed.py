@@ -23,19 +23,26 @@ import torch
 
 @dataclass
 class Dist:
+    """This process's place in a data-parallel run (rank 0 of 1 when not distributed)."""
+
     rank: int = 0
     world: int = 1
 
     @property
     def main(self) -> bool:
+        """Whether this is process 0 (it evaluates, saves and writes the logs)."""
         return self.rank == 0
 
     @property
     def active(self) -> bool:
+        """Whether several processes train together."""
         return self.world > 1
 
     @classmethod
     def setup(cls) -> Dist:
+        """Join the process group described by the launcher's environment (``WORLD_SIZE``,
+        ``RANK``), if any.
+        """
         world = int(os.environ.get("WORLD_SIZE", "1"))
         if world <= 1:
             return cls()
@@ -53,6 +60,7 @@ class Dist:
         return cls(td.get_rank(), td.get_world_size())
 
     def barrier(self) -> None:
+        """Wait for every process (no-op when not distributed)."""
         if self.active:
             import torch.distributed as td
 
@@ -70,6 +78,9 @@ class Dist:
                     td.broadcast(t, 0)
 
     def average_gradients(self, model: torch.nn.Module) -> None:
+        """Average the gradients of ``model`` over the processes (parameters without a gradient
+        count as zero).
+        """
         if not self.active:
             return
         import torch.distributed as td
@@ -86,6 +97,7 @@ class Dist:
             p.grad /= self.world
 
     def broadcast_flag(self, value: bool) -> bool:
+        """Process 0's ``value`` on every process (e.g. the early-stop decision)."""
         if not self.active:
             return value
         import torch.distributed as td
@@ -95,10 +107,12 @@ class Dist:
         return bool(t.item())
 
     def rank_state_name(self) -> str:
+        """The checkpoint file of this process's own sampler, streams and RNG states."""
         return f"last.rank{self.rank}.safetensors"
 
 
 def extract_rank_state(state: dict[str, Any]) -> dict[str, Any]:
+    """The per-process part of a checkpoint state (sampler and batch streams)."""
     return {k: state[k] for k in ("sampler", "streams") if k in state}
 
 

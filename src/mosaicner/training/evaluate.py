@@ -106,6 +106,7 @@ def load_type_map(spec: str | Path | Mapping[str, Any] | None) -> dict[str, str 
 
 
 def gold_triples(examples: Sequence[SentenceExample]) -> list[list[tuple[int, int, str]]]:
+    """Gold spans of each example as ``(token_start, token_end, type)``."""
     return [[(int(a), int(b), str(c)) for a, b, c in ex.spans] for ex in examples]
 
 

@@ -27,12 +27,17 @@ from mosaicner.training.loop import StepHook, Trainer, TrainResult
 
 @dataclass
 class LoadedModel:
+    """A trained model loaded for scoring, with the metadata saved next to it."""
+
     model: Any
     metadata: dict[str, Any]
     path: Path
 
 
 def load_trained(path: str | Path) -> LoadedModel:
+    """Load a model folder (or a run folder's ``model/``) in eval mode, with the thread count it
+    was trained with.
+    """
     from mosaicner.models import load_model
 
     folder = model_dir_of(path)

@@ -65,9 +65,11 @@ class CorpusSampler:
         return name
 
     def state_dict(self) -> dict[str, Any]:
+        """The generator state and draw counts (saved in checkpoints)."""
         return {"rng": self.rng.bit_generator.state, "drawn": dict(self.drawn)}
 
     def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        """Restore what :meth:`state_dict` returned."""
         self.rng.bit_generator.state = state["rng"]
         self.drawn = {k: int(state["drawn"].get(k, 0)) for k in self.names}
 

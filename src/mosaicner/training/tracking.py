@@ -64,6 +64,7 @@ class MLflowTracker:
                 mlflow.log_params(dict(items[lo : lo + 90]))
 
     def log(self, record: Mapping[str, Any]) -> None:
+        """Send one ``metrics.jsonl`` record (losses, learning rates, dev F1) as MLflow metrics."""
         step = int(record.get("step", 0))
         metrics: dict[str, float] = {}
         kind = record.get("event", "")
@@ -81,6 +82,7 @@ class MLflowTracker:
             self.mlflow.log_metrics(metrics, step=step)
 
     def log_final(self, reports: Mapping[str, Mapping[str, Any]]) -> None:
+        """Log the final per-corpus test (or dev) figures."""
         metrics = {
             f"final.{name}.{k}": float(rep["micro"][k])
             for name, rep in reports.items()
@@ -90,6 +92,7 @@ class MLflowTracker:
             self.mlflow.log_metrics(metrics)
 
     def close(self) -> None:
+        """Attach the run files as artifacts and end the MLflow run."""
         for name in ("config.yaml", "metrics.jsonl", "train.log", "results.json"):
             path = self.run_dir / name
             if path.is_file():
