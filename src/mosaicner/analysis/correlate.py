@@ -49,6 +49,7 @@ def load_gains(path: str | Path) -> list[Record]:
 
 
 def gains_table(records: Sequence[Record]) -> dict[Pair, float]:
+    """Gain records as ``{(target, auxiliary): gain}``."""
     return {
         (str(r["target"]), str(r["auxiliary"])): float(r["gain"])
         for r in records
@@ -59,6 +60,7 @@ def gains_table(records: Sequence[Record]) -> dict[Pair, float]:
 
 
 def similarity_table(records: Sequence[Record], measure: str) -> dict[Pair, float]:
+    """The records of ``measure`` as ``{(target, auxiliary): value}``."""
     return {
         (str(r["target"]), str(r["auxiliary"])): float(r["value"])
         for r in records
@@ -238,6 +240,7 @@ SUMMARY_COLUMNS = (
 
 
 def summary_rows(report: Mapping[str, Any]) -> list[list[str]]:
+    """One row of formatted cells per measure (the summary table)."""
     rows: list[list[str]] = []
     for res in report["measures"]:
         pooled, summ = res["pooled"], res["summary"]
@@ -260,6 +263,7 @@ def summary_rows(report: Mapping[str, Any]) -> list[list[str]]:
 
 
 def markdown_table(report: Mapping[str, Any]) -> str:
+    """The summary table as Markdown."""
     cols = [c.replace("NDCG@k", f"NDCG@{report['k']}") for c in SUMMARY_COLUMNS]
     lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
     lines += ["| " + " | ".join(r) + " |" for r in summary_rows(report)]
@@ -267,6 +271,7 @@ def markdown_table(report: Mapping[str, Any]) -> str:
 
 
 def rich_table(report: Mapping[str, Any]) -> Any:
+    """The summary table for the terminal."""
     from rich.table import Table
 
     table = Table(title=f"Measures vs. MTL gain ({report['n_gain_pairs']} gain pairs)")

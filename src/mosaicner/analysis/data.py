@@ -45,10 +45,12 @@ class AnalysisCorpus:
         return corpus
 
     def has_split(self, split: str) -> bool:
+        """Whether the corpus has ``split`` (loaded or on disk)."""
         key = _norm_split(split)
         return key in self._loaded or key in self.files
 
     def sentences(self, split: str) -> list[SentenceRecord]:
+        """The ``(words, spans)`` records of ``split``, read once and kept."""
         key = _norm_split(split)
         if key not in self._loaded:
             if key not in self.files:
@@ -72,6 +74,7 @@ class AnalysisCorpus:
         return {w for words, _ in self.sentences(split) for w in words}
 
     def unigram_counts(self, split: str = "train") -> Counter[str]:
+        """Token counts of ``split``."""
         return Counter(w for words, _ in self.sentences(split) for w in words)
 
     def mentions(
@@ -92,9 +95,11 @@ class AnalysisCorpus:
         return counter
 
     def labels(self, split: str = "train") -> set[str]:
+        """The span labels used in ``split``."""
         return {label for _, spans in self.sentences(split) for _, _, label in spans}
 
     def n_tokens(self, split: str = "train") -> int:
+        """Number of tokens in ``split``."""
         return sum(len(words) for words, _ in self.sentences(split))
 
 
@@ -111,6 +116,7 @@ def load_analysis_corpus(name_or_path: str | Path) -> AnalysisCorpus:
 
 
 def load_corpora(names: Iterable[str | Path]) -> list[AnalysisCorpus]:
+    """Load several corpora by name or path; their names must be distinct."""
     corpora = [load_analysis_corpus(n) for n in names]
     seen: set[str] = set()
     for c in corpora:

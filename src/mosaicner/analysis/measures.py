@@ -55,6 +55,8 @@ Record = dict[str, Any]
 
 @dataclass(frozen=True)
 class MeasureInfo:
+    """How to read a measure: symmetric or not, whether higher means more similar, target-only."""
+
     name: str
     symmetric: bool
     higher_is_similar: bool
@@ -95,17 +97,20 @@ COMBINERS = ("mean", "rank_mean")
 
 
 def vocab_dice(a: AnalysisCorpus, b: AnalysisCorpus) -> float:
+    """Dice overlap of the two train vocabularies (symmetric)."""
     va, vb = a.vocabulary("train"), b.vocabulary("train")
     total = len(va) + len(vb)
     return 2 * len(va & vb) / total if total else 0.0
 
 
 def target_vocab_covered(target: AnalysisCorpus, aux: AnalysisCorpus) -> float:
+    """TVC: share of the target's train vocabulary found in the auxiliary's."""
     vt, va = target.vocabulary("train"), aux.vocabulary("train")
     return len(vt & va) / len(vt) if vt else 0.0
 
 
 def entity_coverage(target: AnalysisCorpus, aux: AnalysisCorpus) -> float:
+    """Share of the target's test mentions (with repetition) among the auxiliary's train ones."""
     test = target.mentions("test")
     seen = aux.mentions("train")
     total = sum(test.values())
@@ -115,6 +120,7 @@ def entity_coverage(target: AnalysisCorpus, aux: AnalysisCorpus) -> float:
 
 
 def unseen_mention_rate(corpus: AnalysisCorpus) -> float:
+    """Share of the corpus's test mentions whose (string, type) its train split lacks."""
     test = corpus.mentions("test", typed=True)
     seen = corpus.mentions("train", typed=True)
     total = sum(test.values())
@@ -124,6 +130,7 @@ def unseen_mention_rate(corpus: AnalysisCorpus) -> float:
 
 
 def js_divergence(a: AnalysisCorpus, b: AnalysisCorpus) -> float:
+    """Jensen-Shannon divergence (base 2) of the train unigram distributions; lower is closer."""
     ca, cb = a.unigram_counts("train"), b.unigram_counts("train")
     keys = sorted(set(ca) | set(cb))
     p = np.array([ca.get(k, 0) for k in keys], dtype=np.float64)
@@ -142,11 +149,13 @@ def js_divergence(a: AnalysisCorpus, b: AnalysisCorpus) -> float:
 
 
 def size_ratio(target: AnalysisCorpus, aux: AnalysisCorpus) -> float:
+    """Auxiliary train tokens over target train tokens."""
     nt = target.n_tokens("train")
     return aux.n_tokens("train") / nt if nt else math.inf
 
 
 def label_overlap(a: AnalysisCorpus, b: AnalysisCorpus) -> float:
+    """Jaccard overlap of the train label sets (case-insensitive)."""
     la = {x.lower() for x in a.labels("train")}
     lb = {x.lower() for x in b.labels("train")}
     union = la | lb
@@ -206,6 +215,7 @@ DEFAULT_ENCODER = "all-MiniLM-L6-v2"
 
 
 def default_cache_dir() -> Path:
+    """Where embedding vectors are cached (``$XDG_CACHE_HOME/mosaicner/analysis``)."""
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "mosaicner" / "analysis"
 
@@ -320,6 +330,7 @@ def oriented(measure: str, value: float) -> float:
 
 
 def higher_is_similar(measure: str) -> bool:
+    """Whether a higher value of ``measure`` means more similar (false for divergences)."""
     info = MEASURES.get(measure)
     return True if info is None else info.higher_is_similar
 

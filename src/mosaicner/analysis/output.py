@@ -26,10 +26,12 @@ CSV_FIELDS = ("measure", "target", "auxiliary", "value")
 
 
 def records_to_json(records: Sequence[Record]) -> str:
+    """Similarity records as a JSON array."""
     return json.dumps(list(records), indent=1, allow_nan=True)
 
 
 def records_to_csv(records: Sequence[Record]) -> str:
+    """Similarity records as CSV (``CSV_FIELDS`` columns)."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(CSV_FIELDS)
@@ -88,6 +90,7 @@ def read_records(
 
 
 def write_records(records: Sequence[Record], path: str | Path, fmt: str | None = None) -> None:
+    """Write records as CSV or JSON (by ``fmt``, else by the file suffix)."""
     p = Path(path)
     fmt = fmt or ("csv" if p.suffix.lower() == ".csv" else "json")
     p.parent.mkdir(parents=True, exist_ok=True)

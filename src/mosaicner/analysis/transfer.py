@@ -49,6 +49,8 @@ Log = Callable[[str], None]
 
 
 class SubsampleConfig(BaseModel):
+    """Seeded sentence subsets per split for a cheaper transfer matrix."""
+
     model_config = ConfigDict(extra="forbid")
     train: int | None = Field(default=None, ge=1)
     dev: int | None = Field(default=None, ge=1)
@@ -57,6 +59,8 @@ class SubsampleConfig(BaseModel):
 
 
 class TransferMatrixConfig(BaseModel):
+    """A transfer matrix: corpora, seeds, output folder and the training sections of every job."""
+
     model_config = ConfigDict(extra="forbid")
     corpora: list[str] = Field(min_length=2)
     seeds: list[int] = Field(default_factory=lambda: [0], min_length=1)
@@ -68,6 +72,9 @@ class TransferMatrixConfig(BaseModel):
 
 
 def load_transfer_config(path: str | Path) -> TransferMatrixConfig:
+    """Read and validate a transfer-matrix YAML (relative ``output_dir`` is taken from the file's
+    folder).
+    """
     p = Path(path)
     if not p.is_file():
         raise MissingFileError("transfer-matrix config not found", file=p)
@@ -95,6 +102,7 @@ def load_transfer_config(path: str | Path) -> TransferMatrixConfig:
 
 
 def corpus_key(name: str) -> str:
+    """The name of a corpus given by registry name or path (its folder name)."""
     return Path(name).name if ("/" in name or "\\" in name) else name
 
 
@@ -184,6 +192,7 @@ def plan_jobs(corpora: Sequence[str], seeds: Sequence[int]) -> list[dict[str, An
 def job_train_config(
     cfg: TransferMatrixConfig, job: dict[str, Any], sources: dict[str, str], run_dir: Path
 ) -> dict[str, Any]:
+    """The training config mapping of one job (``single`` or ``pairwise`` on the job's corpora)."""
     data = copy.deepcopy(cfg.train)
     names = [job["target"]] + ([job["auxiliary"]] if job["auxiliary"] else [])
     data["corpora"] = [{"name": sources[n]} for n in names]

@@ -281,6 +281,7 @@ def transfer_matrix(
 
 
 def register(app: typer.Typer) -> None:
+    """Add ``mosaicner analyze ...`` to ``app``."""
     app.add_typer(analyze_app, name="analyze")
 
 

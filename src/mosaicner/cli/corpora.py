@@ -342,6 +342,7 @@ def convert(
 
 
 def register(app: typer.Typer) -> None:
+    """Add ``mosaicner corpora ...`` and ``mosaicner convert`` to ``app``."""
     corpora_app = typer.Typer(
         name="corpora",
         help="Known corpora: list, info, statistics, validation, download.",

@@ -67,5 +67,6 @@ def ood(
 
 
 def register(app: typer.Typer) -> None:
+    """Add ``mosaicner views`` and ``mosaicner ood`` to ``app``."""
     app.command("views")(views)
     app.command("ood")(ood)

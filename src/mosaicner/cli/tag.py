@@ -155,5 +155,6 @@ def serve(
 
 
 def register(app: typer.Typer) -> None:
+    """Add ``mosaicner tag`` and ``mosaicner serve`` to ``app``."""
     app.command("tag")(tag)
     app.command("serve")(serve)

@@ -136,6 +136,7 @@ def predict(
 
 
 def register(app: typer.Typer) -> None:
+    """Add ``mosaicner train``, ``evaluate`` and ``predict`` to ``app``."""
     app.command("train")(train)
     app.command("evaluate")(evaluate)
     app.command("predict")(predict)

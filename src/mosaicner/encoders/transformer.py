@@ -68,14 +68,17 @@ class EncodedSentence:
 
     @property
     def num_words(self) -> int:
+        """Words of the sentence."""
         return len(self.word_starts)
 
     @property
     def num_pieces(self) -> int:
+        """Sub-word pieces of the sentence (without special tokens)."""
         return len(self.piece_ids)
 
     @property
     def windowed(self) -> bool:
+        """Whether the sentence is split into several encoder windows."""
         return len(self.windows) > 1
 
     def num_tokens(self, num_special: int = 2) -> int:
@@ -104,6 +107,7 @@ class EncoderStats:
     truncated_pieces: int = 0
 
     def add(self, enc: EncodedSentence) -> None:
+        """Count one encoded sentence."""
         self.sentences += 1
         self.words += enc.num_words
         self.windowed_sentences += int(enc.windowed)
@@ -113,18 +117,22 @@ class EncoderStats:
 
     @classmethod
     def of(cls, encoded: Iterable[EncodedSentence]) -> EncoderStats:
+        """Counts over ``encoded``."""
         stats = cls()
         for enc in encoded:
             stats.add(enc)
         return stats
 
     def merge(self, other: EncoderStats) -> EncoderStats:
+        """The sum of two counts."""
         return EncoderStats(**{k: v + getattr(other, k) for k, v in self.as_dict().items()})
 
     def as_dict(self) -> dict[str, int]:
+        """The counts as a dict."""
         return asdict(self)
 
     def reset(self) -> None:
+        """Set every count to zero."""
         for key in self.as_dict():
             setattr(self, key, 0)
 
@@ -308,6 +316,7 @@ class TransformerEncoder(nn.Module):
 
     @property
     def device(self) -> torch.device:
+        """The device of the transformer's weights."""
         return next(self.transformer.parameters()).device
 
     # ------------------------------------------------------------------ tokenisation
@@ -340,6 +349,7 @@ class TransformerEncoder(nn.Module):
         return [fresh[k] if k in fresh else self._cache[k] for k in keys]
 
     def clear_cache(self) -> None:
+        """Forget the cached tokenisations."""
         self._cache.clear()
 
     def _tokenize(self, sentences: Sequence[tuple[str, ...]]) -> list[EncodedSentence]:

@@ -192,6 +192,7 @@ class CRFHead(Head):
 
     # --------------------------------------------------------------------- scores
     def emissions(self, features: WordFeatures) -> torch.Tensor:
+        """Per-word tag scores ``[B, W, T]`` (float32)."""
         return self.proj(self.dropout(features.words)).float()
 
     def constrained(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -205,6 +206,7 @@ class CRFHead(Head):
         return trans, start, end
 
     def gold_tags(self, gold: Sequence[GoldSpans], width: int) -> torch.Tensor:
+        """Gold spans as tag ids ``[B, width]`` in the head's scheme."""
         rows = [self.tagset.encode(spans, width, self.counters) for spans in gold]
         return torch.tensor(rows, dtype=torch.long).reshape(len(gold), width)
 
@@ -212,6 +214,7 @@ class CRFHead(Head):
     def loss(
         self, features: WordFeatures, gold: Sequence[GoldSpans], corpora: Sequence[str]
     ) -> torch.Tensor:
+        """Mean negative log-likelihood of the gold tag paths under the constrained CRF."""
         em = self.emissions(features)
         mask = features.mask
         lengths = mask.sum(1)
@@ -229,6 +232,7 @@ class CRFHead(Head):
     def decode(
         self, features: WordFeatures, corpora: Sequence[str] | None = None
     ) -> list[list[PredSpan]]:
+        """Viterbi spans per sentence, scored by span marginals unless ``span_scores`` is none."""
         em = self.emissions(features)
         mask = features.mask
         trans, start, end = self.constrained()

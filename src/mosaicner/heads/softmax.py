@@ -59,11 +59,13 @@ class SoftmaxHead(Head):
         self.counters: Counter[str] = Counter()
 
     def logits(self, features: WordFeatures) -> torch.Tensor:
+        """Per-word tag scores ``[B, W, T]`` (float32)."""
         return self.proj(self.dropout(features.words)).float()
 
     def loss(
         self, features: WordFeatures, gold: Sequence[GoldSpans], corpora: Sequence[str]
     ) -> torch.Tensor:
+        """Mean cross-entropy of the gold tags over real words."""
         logits = self.logits(features)
         batch, width, n = logits.shape
         rows = [self.tagset.encode(spans, width, self.counters) for spans in gold]
@@ -78,6 +80,7 @@ class SoftmaxHead(Head):
     def decode(
         self, features: WordFeatures, corpora: Sequence[str] | None = None
     ) -> list[list[PredSpan]]:
+        """Arg-max tags per word, decoded leniently into spans (repairs counted)."""
         probs = self.logits(features).softmax(-1)
         best_p, best = probs.max(-1)
         best_np = best.cpu().numpy()

@@ -219,11 +219,13 @@ class SRUHead(Head):
         return name
 
     def bare(self, action_label: str) -> str:
+        """The type of an action label without its corpus prefix."""
         if self.separate and self.sep in action_label:
             return action_label.split(self.sep, 1)[1]
         return action_label
 
     def corpus_of(self, action_label: str) -> str | None:
+        """The corpus prefix of an action label (``None`` in the unified label space)."""
         if self.separate and self.sep in action_label:
             return action_label.split(self.sep, 1)[0]
         return None
@@ -301,6 +303,7 @@ class SRUHead(Head):
     def gold_timesteps(
         self, gold: Sequence[GoldSpans], corpora: Sequence[str], lengths: Sequence[int]
     ) -> list[list[frozenset[int]]]:
+        """Gold spans as the action sets of each decoder step, per sentence."""
         out = []
         for spans, corpus, n in zip(gold, corpora, lengths, strict=True):
             mapped = [(int(s), int(e), self.action_label(corpus, lab)) for s, e, lab in spans]
@@ -319,6 +322,9 @@ class SRUHead(Head):
     def loss(
         self, features: WordFeatures, gold: Sequence[GoldSpans], corpora: Sequence[str]
     ) -> torch.Tensor:
+        """Binary cross-entropy over the gold action sequence (dynamic loss adjustment when
+        enabled).
+        """
         loss, _ = self.forward_train(features, gold, corpora)
         return loss
 
@@ -329,6 +335,7 @@ class SRUHead(Head):
         corpora: Sequence[str],
         trace: bool = False,
     ) -> tuple[torch.Tensor, SRUTrace | None]:
+        """Teacher-forced decoding: the loss and, with ``trace``, what the forward pass did."""
         device = features.words.device
         x, slot_mask, n, memory, mem_scores, (q, pos_scores) = self._prepare(features)
         batch, length, _ = x.shape
@@ -503,11 +510,13 @@ class SRUHead(Head):
     def decode(
         self, features: WordFeatures, corpora: Sequence[str] | None = None
     ) -> list[list[PredSpan]]:
+        """Predicted spans per sentence, in the configured label view."""
         raw = self.decode_full(features)
         names: Sequence[str | None] = list(corpora) if corpora is not None else [None] * len(raw)
         return [self.view_spans(spans, c) for spans, c in zip(raw, names, strict=True)]
 
     def export_config(self) -> dict[str, Any]:
+        """The head's config with its action labels (to rebuild it exactly)."""
         cfg = super().export_config()
         cfg["action_labels"] = list(self.vocab.labels)
         return cfg

@@ -76,13 +76,16 @@ class MultiTaskModel(nn.Module):
     # ------------------------------------------------------------------ views
     @property
     def device(self) -> torch.device:
+        """The device of the encoder's weights."""
         return self.encoder.device
 
     @property
     def corpora(self) -> list[str]:
+        """The corpora the model routes to a head, sorted."""
         return sorted(self.routes)
 
     def head_for(self, corpus: str) -> Head:
+        """The head serving ``corpus``."""
         return self._head(self._route(corpus))
 
     def head_items(self) -> list[tuple[str, Head]]:
@@ -124,6 +127,7 @@ class MultiTaskModel(nn.Module):
         return sorted({self.strip_label(lab) for _, h in self.head_items() for lab in h.labels})
 
     def info(self) -> dict[str, Any]:
+        """Types, corpora, routes and heads of the model (for ``GET /v1/model``)."""
         return {
             "types": self.types,
             "corpora": {c: self.corpus_types(c) for c in self.corpora},
@@ -254,6 +258,7 @@ class MultiTaskModel(nn.Module):
 
     # ------------------------------------------------------------------ persistence
     def export_config(self) -> dict[str, Any]:
+        """Everything needed to rebuild the model (``config.json``)."""
         return {
             "format": FORMAT_NAME,
             "format_version": FORMAT_VERSION,

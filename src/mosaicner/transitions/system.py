@@ -86,15 +86,19 @@ class ActionVocab:
 
     @property
     def size(self) -> int:
+        """Number of actions (EOA, SHIFT, then TRANSITION and REDUCE per label)."""
         return len(self)
 
     def transition_id(self, label: str) -> int:
+        """Index of TRANSITION(``label``)."""
         return 2 + 2 * self.label_ids[label]
 
     def reduce_id(self, label: str) -> int:
+        """Index of REDUCE(``label``)."""
         return 3 + 2 * self.label_ids[label]
 
     def index(self, action: Action) -> int:
+        """Index of an action."""
         if action.kind == EOA:
             return self.EOA_ID
         if action.kind in (SHIFT, OUT):
@@ -107,6 +111,7 @@ class ActionVocab:
         return self.reduce_id(action.label)
 
     def action(self, index: int) -> Action:
+        """The action at ``index``."""
         if index == self.EOA_ID:
             return Action(EOA)
         if index == self.SHIFT_ID:
@@ -115,15 +120,19 @@ class ActionVocab:
         return Action(TRANSITION if r == 0 else REDUCE, self.labels[k])
 
     def names(self) -> list[str]:
+        """Every action's text, in index order."""
         return [str(self.action(i)) for i in range(len(self))]
 
     def is_transition(self, index: int) -> bool:
+        """Whether ``index`` is a TRANSITION action."""
         return index >= 2 and index % 2 == 0
 
     def is_reduce(self, index: int) -> bool:
+        """Whether ``index`` is a REDUCE action."""
         return index >= 2 and index % 2 == 1
 
     def label_of(self, index: int) -> str:
+        """The label of a TRANSITION or REDUCE index."""
         return self.labels[(index - 2) // 2]
 
 
@@ -425,10 +434,12 @@ def _pred_key(item: tuple[SpanTriple, float]) -> tuple[int, int, str]:
 
 
 def format_actions(actions: Sequence[Action]) -> str:
+    """Actions as space-separated text (the ``actions`` format)."""
     return " ".join(str(a) for a in actions)
 
 
 def parse_actions(text: str) -> list[Action]:
+    """The inverse of :func:`format_actions`."""
     return [Action.parse(tok) for tok in text.split()]
 
 
