@@ -54,10 +54,12 @@ class Span:
 
     @property
     def char_span(self) -> tuple[int, int]:
+        """``(start, end)`` in characters, half-open."""
         return (self.start, self.end)
 
     @property
     def token_span(self) -> tuple[int, int]:
+        """``(token_start, token_end)``, half-open; an error when the span has no token offsets."""
         if self.token_start is None or self.token_end is None:
             raise OffsetError(f"span {self.start}-{self.end} {self.label} has no token offsets")
         return (self.token_start, self.token_end)
@@ -67,6 +69,7 @@ class Span:
         return self.start <= other.start and other.end <= self.end
 
     def overlaps(self, other: Span) -> bool:
+        """Whether the two character ranges share at least one character."""
         return self.start < other.end and other.start < self.end
 
     def crosses(self, other: Span) -> bool:
@@ -74,9 +77,11 @@ class Span:
         return self.overlaps(other) and not self.contains(other) and not other.contains(self)
 
     def same_boundary(self, other: Span) -> bool:
+        """Whether both spans cover the same characters (labels may differ)."""
         return self.start == other.start and self.end == other.end
 
     def with_label(self, label: str) -> Span:
+        """A copy with another label."""
         return replace(self, label=label)
 
 
@@ -134,19 +139,23 @@ class Document:
 
     # ------------------------------------------------------------------ views
     def layer(self, name: str = GOLD) -> tuple[Span, ...]:
+        """The spans of layer ``name`` (``gold`` by default; empty when absent)."""
         return self.spans.get(name, ())
 
     def span_text(self, span: Span) -> str:
+        """The text a span covers (fragments joined by one space)."""
         if span.fragments:
             return " ".join(self.text[s:e] for s, e in span.fragments)
         return self.text[span.start : span.end]
 
     def with_layer(self, name: str, spans: Iterable[Span]) -> Document:
+        """A copy with layer ``name`` replaced by ``spans``."""
         layers = dict(self.spans)
         layers[name] = tuple(sorted(spans, key=span_sort_key))
         return replace(self, spans=layers)
 
     def without_layer(self, name: str) -> Document:
+        """A copy without layer ``name``."""
         layers = {k: v for k, v in self.spans.items() if k != name}
         return replace(self, spans=layers)
 
@@ -234,6 +243,8 @@ def span_sort_key(span: Span) -> tuple[int, int, str]:
 
 @dataclass(frozen=True, slots=True)
 class Provenance:
+    """Where a corpus came from: source, licence, citation, URL."""
+
     source: str = ""
     licence: str = ""
     citation: str = ""
@@ -250,6 +261,7 @@ class Corpus:
     provenance: Provenance = field(default_factory=Provenance)
 
     def split(self, name: str) -> tuple[Document, ...]:
+        """The documents of split ``name``; an error naming the known splits when absent."""
         from mosaicner.errors import MissingSplitError
 
         if name not in self.splits:
@@ -260,6 +272,7 @@ class Corpus:
         return self.splits[name]
 
     def examples(self, split: str, layer: str = GOLD) -> list[SentenceExample]:
+        """Sentence examples of ``split`` with the spans of ``layer``."""
         return [
             ex for doc in self.split(split) for ex in doc.sentence_examples(layer, corpus=self.name)
         ]

@@ -52,14 +52,17 @@ class HarmonizationReport:
 
     @property
     def total_in(self) -> int:
+        """Spans before the map."""
         return sum(self.kept.values()) + sum(self.renamed.values()) + sum(self.dropped.values())
 
     @property
     def total_out(self) -> int:
+        """Spans after the map (dropped and merged ones gone)."""
         return sum(self.kept.values()) + sum(self.renamed.values()) - sum(self.merged.values())
 
     @property
     def lossy(self) -> bool:
+        """Whether the map dropped or merged any span."""
         return bool(self.dropped) or bool(self.merged)
 
     def merge(self, other: HarmonizationReport) -> HarmonizationReport:
@@ -72,6 +75,7 @@ class HarmonizationReport:
         return self
 
     def to_dict(self) -> dict[str, Any]:
+        """JSON-able form."""
         return {
             "map": self.map_name,
             "documents": self.documents,
@@ -86,6 +90,7 @@ class HarmonizationReport:
         }
 
     def summary(self) -> str:
+        """What was kept, renamed, merged and dropped, in a few lines."""
         lines = [
             f"label map {self.map_name!r}: {self.documents} documents, "
             f"{self.total_in} mentions in, {self.total_out} out"
@@ -228,6 +233,7 @@ class LabelMap:
     def from_yaml_text(
         cls, text: str, *, source: str | None = None, name: str | None = None
     ) -> LabelMap:
+        """A label map from YAML text (``source`` names the file in errors)."""
         try:
             root = yaml.compose(text, Loader=yaml.SafeLoader)
             data = yaml.safe_load(text)
@@ -278,12 +284,15 @@ class LabelMap:
 
     @property
     def dropped_labels(self) -> tuple[str, ...]:
+        """The labels the map drops."""
         return tuple(sorted(k for k, v in self.mapping.items() if v is None))
 
     def accepts(self, label: str) -> bool:
+        """Whether the map knows ``label`` (an identity map without entries accepts any)."""
         return label in self.mapping or (self.identity and not self.mapping)
 
     def unknown_error(self, labels: Iterable[str]) -> UnknownLabelError:
+        """The error for labels the map does not know, listing the known ones."""
         unknown = sorted(set(labels))
         what = ", ".join(repr(x) for x in unknown)
         return UnknownLabelError(
@@ -379,6 +388,7 @@ class LabelMap:
 
     # -------------------------------------------------------------------- save
     def to_dict(self) -> dict[str, Any]:
+        """JSON-able form (the YAML file's content)."""
         data: dict[str, Any] = {"name": self.name}
         if self.description:
             data["description"] = self.description
@@ -391,6 +401,7 @@ class LabelMap:
         return data
 
     def to_yaml(self, path: str | Path | None = None) -> str:
+        """The map as YAML, also written to ``path`` when given."""
         text = yaml.safe_dump(self.to_dict(), sort_keys=False, allow_unicode=True)
         if path is not None:
             Path(path).write_text(text, encoding="utf-8")
