@@ -89,13 +89,12 @@ def evaluate(
     resamples: int = typer.Option(1000, "--resamples", help="Bootstrap resamples for the CI."),
 ) -> None:
     """Score a model on a corpus split (strict span P/R/F1, per type, 95% bootstrap CI)."""
-    from mosaicner.training.run import evaluate_corpus, load_trained
+    from mosaicner.training.run import evaluate_corpus
 
     if fmt not in ("table", "json"):
         raise typer.BadParameter("--format must be table or json")
-    loaded = load_trained(model_dir)
     report = evaluate_corpus(
-        loaded,
+        model_dir,
         corpus,
         split,
         head=head,
@@ -120,19 +119,12 @@ def predict(
     ),
 ) -> None:
     """Tag the sentences of a tokenised corpus file; predictions go to the span layer 'pred'."""
-    from mosaicner import io
-    from mosaicner.training.predict import predict_documents
-    from mosaicner.training.run import load_trained
+    from mosaicner.training.predict import predict_file
 
-    loaded = load_trained(model_dir)
-    result = io.read(input, from_fmt)
-    docs, counts = predict_documents(loaded, result.documents, corpus=corpus)
-    report = io.write(docs, output, to_fmt or from_fmt, layer="pred")
-    console.print(
-        f"{len(docs)} documents, {counts['sentences']} sentences, {counts['spans']} predicted "
-        f"spans -> {output}"
-        + (f" (lossy: {report.lossy})" if getattr(report, "lossy", None) else "")
+    report = predict_file(
+        model_dir, input, output, from_format=from_fmt, to_format=to_fmt, corpus=corpus
     )
+    console.print(report.summary())
 
 
 def register(app: typer.Typer) -> None:

@@ -7,6 +7,8 @@ kept, so the output can be written in any corpus format of :mod:`mosaicner.io`.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from mosaicner.data.batching import make_batches
@@ -54,4 +56,55 @@ def predict_documents(
     return out_docs, {"sentences": len(words), "spans": n_spans}
 
 
-__all__ = ["predict_documents"]
+@dataclass
+class PredictReport:
+    """What :func:`predict_file` read, tagged and wrote."""
+
+    documents: int
+    sentences: int
+    spans: int
+    output: Path
+    lossy: dict[str, int] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able form."""
+        return {
+            "documents": self.documents,
+            "sentences": self.sentences,
+            "spans": self.spans,
+            "output": str(self.output),
+            "lossy": dict(self.lossy),
+        }
+
+    def summary(self) -> str:
+        """One line for the terminal."""
+        return (
+            f"{self.documents} documents, {self.sentences} sentences, {self.spans} predicted "
+            f"spans -> {self.output}" + (f" (lossy: {self.lossy})" if self.lossy else "")
+        )
+
+
+def predict_file(
+    model: Any,
+    input: str | Path,
+    output: str | Path,
+    *,
+    from_format: str = "conll",
+    to_format: str | None = None,
+    corpus: str | None = None,
+) -> PredictReport:
+    """``mosaicner predict``: read a tokenised corpus file, tag it with ``model`` (a model or run
+    folder, or a loaded model) and write the ``pred`` layer in ``to_format`` (default: the
+    input's format)."""
+    from mosaicner import io
+    from mosaicner.training.run import LoadedModel, load_trained
+
+    loaded = model if isinstance(model, LoadedModel) else load_trained(model)
+    result = io.read(input, from_format)
+    docs, counts = predict_documents(loaded, result.documents, corpus=corpus)
+    report = io.write(docs, output, to_format or from_format, layer="pred")
+    lossy = dict(getattr(report, "lossy", None) or {})
+    return PredictReport(len(docs), counts["sentences"], counts["spans"], Path(output), lossy)
+
+
+__all__ = ["PredictReport", "predict_documents", "predict_file"]

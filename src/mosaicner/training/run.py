@@ -88,7 +88,7 @@ def corpus_examples(
 
 
 def evaluate_corpus(
-    loaded: LoadedModel,
+    model: LoadedModel | str | Path,
     corpus: str,
     split: str = "test",
     *,
@@ -103,8 +103,10 @@ def evaluate_corpus(
     A corpus the model was trained on is read with the label map used in training and scored on
     the types it annotates.  Another corpus needs ``head`` (a head name, or a trained corpus
     whose head to use) unless the model has a single head; ``type_map`` renames the model's types
-    to the corpus's first (``model_type -> corpus_type``).
+    to the corpus's first (``model_type -> corpus_type``).  ``model`` is a loaded model or a
+    model (or run) folder.
     """
+    loaded = model if isinstance(model, LoadedModel) else load_trained(model)
     data = corpus_examples(loaded, corpus, split, label_map)
     key, examples, types = data.key, data.examples, data.types
     routes = _routes(loaded.model)
