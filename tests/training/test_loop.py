@@ -171,3 +171,33 @@ def test_resumed_run_writes_each_metric_record_once(tiny_config: Any, tmp_path: 
     ]
     assert keys[1] == keys[0]
     assert len(set(keys[1])) == len(keys[1])
+
+
+def test_two_phase_run_resumes_exactly(
+    tiny_setup: dict[str, Any], tiny_config: Any, tmp_path: Path
+) -> None:
+    # transfer-a: killed in the target phase, between its checkpoints
+    data = tiny_config(max_steps=6, eval_every=4, log_every=1)
+    data.update({"mode": "transfer-a", "target": str(tiny_setup["dis"].name)})
+    data["transfer"] = {"stage1_steps": 4}
+    cfg = config_from_dict(data)
+    Trainer(cfg, tmp_path / "full", progress=False).run()
+
+    def kill(step: int, info: dict[str, Any]) -> None:
+        if info["phase"] == "target" and step == 5:
+            raise Killed
+
+    with pytest.raises(Killed):
+        Trainer(cfg, tmp_path / "part", on_step=kill, progress=False).run()
+    Trainer(cfg, tmp_path / "part", progress=False).run()
+    a, b = _weights(tmp_path / "full" / "model"), _weights(tmp_path / "part" / "model")
+    for key in a:
+        assert torch.equal(a[key], b[key]), key
+    records = [
+        [
+            (r["event"], r["phase"], r["step"], r.get("loss"))
+            for r in map(json.loads, (tmp_path / d / "metrics.jsonl").read_text().splitlines())
+        ]
+        for d in ("full", "part")
+    ]
+    assert records[1] == records[0]
