@@ -31,6 +31,8 @@ Progress = Callable[[RemoteFile, int, int | None], None]
 
 @dataclass
 class DownloadReport:
+    """What a download fetched, found up to date, or could not get (with why)."""
+
     corpus: str
     dest: Path
     downloaded: list[str] = field(default_factory=list)
@@ -40,10 +42,12 @@ class DownloadReport:
 
     @property
     def complete(self) -> bool:
+        """Whether every file of the corpus is now present."""
         return not self.unavailable
 
 
 def sha256_file(path: Path) -> str:
+    """SHA-256 of a file, read in chunks."""
     h = hashlib.sha256()
     with path.open("rb") as fh:
         for chunk in iter(lambda: fh.read(CHUNK), b""):

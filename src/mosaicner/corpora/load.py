@@ -17,6 +17,7 @@ ProgressHook = Callable[[str, Path], None]
 
 
 def provenance(resolved: ResolvedCorpus) -> Provenance:
+    """Source, licence, citation and URL of a resolved corpus (from the registry when known)."""
     info: CorpusInfo | None = resolved.info
     if info is None:
         return Provenance(source=str(resolved.root))

@@ -121,6 +121,7 @@ class ResolvedCorpus:
     missing: tuple[str, ...] = field(default=())  # registry splits whose file is absent
 
     def path(self, split: str) -> Path:
+        """The file of ``split``; a missing split is an error that says how to get it."""
         key = normalise_split(split)
         if key not in self.files:
             hint = None

@@ -25,6 +25,8 @@ from mosaicner.data.model import GOLD, Corpus, Document, Span
 
 @dataclass
 class SplitStats:
+    """Counts of one split: documents, sentences, tokens, mentions per type, nesting."""
+
     documents: int = 0
     sentences: int = 0
     tokens: int = 0
@@ -35,6 +37,7 @@ class SplitStats:
 
     @property
     def total_mentions(self) -> int:
+        """Mentions of every type."""
         return sum(self.mentions.values())
 
     def to_dict(self) -> dict[str, Any]:
@@ -50,10 +53,13 @@ class SplitStats:
 
 @dataclass
 class CorpusStats:
+    """Counts per split of one corpus (``mosaicner corpora stats``)."""
+
     corpus: str
     splits: dict[str, SplitStats] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        """JSON-able form."""
         return {"corpus": self.corpus, "splits": {k: v.to_dict() for k, v in self.splits.items()}}
 
 
@@ -88,6 +94,7 @@ def nesting(spans: Sequence[Span]) -> tuple[int, int, int]:
 
 
 def document_stats(docs: Iterable[Document], layer: str = GOLD) -> SplitStats:
+    """Counts over ``docs`` (spans of ``layer``; nested mentions counted)."""
     st = SplitStats()
     for doc in docs:
         st.documents += 1

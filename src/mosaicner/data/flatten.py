@@ -43,6 +43,7 @@ class FlattenReport:
     examples: list[str] = field(default_factory=list)
 
     def merge(self, other: FlattenReport) -> None:
+        """Add another report's counts to this one."""
         self.total += other.total
         self.kept += other.kept
         self.dropped += other.dropped
@@ -51,12 +52,14 @@ class FlattenReport:
                 self.examples.append(e)
 
     def summary(self) -> str:
+        """One line: spans seen, kept and dropped under the policy."""
         return (
             f"flatten ({self.policy}): {self.total} spans, {self.kept} kept, {self.dropped} dropped"
         )
 
 
 def check_policy(policy: str) -> str:
+    """``policy`` when it is a known flattening policy, else a :class:`ConfigError`."""
     if policy not in FLATTEN_POLICIES:
         raise ConfigError(
             f"unknown flatten policy {policy!r}", expected=" | ".join(FLATTEN_POLICIES)

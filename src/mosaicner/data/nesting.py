@@ -29,6 +29,7 @@ def check_nesting(spans: Sequence[Span]) -> list[tuple[Span, Span]]:
 
 
 def is_properly_nested(spans: Sequence[Span]) -> bool:
+    """Whether no two spans cross (nesting and disjointness are fine)."""
     return not check_nesting(spans)
 
 

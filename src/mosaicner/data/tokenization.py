@@ -123,6 +123,7 @@ def make_document(doc_id: str, text: str) -> Document:
 
 
 def iter_words(text: str) -> Iterator[str]:
+    """The words of ``text`` as the default tokenizer splits them."""
     for m in _TOKEN_RE.finditer(text):
         yield m.group()
 

@@ -40,6 +40,7 @@ class DictionaryPredictor:
 
     @classmethod
     def load(cls, path: str | Path) -> DictionaryPredictor:
+        """A dictionary from a ``.json`` file (type -> terms) or a ``term<TAB>label`` file."""
         p = Path(path)
         text = p.read_text(encoding="utf-8")
         terms: dict[str, list[str]] = {}
@@ -75,6 +76,7 @@ class DictionaryPredictor:
     def predict_words(
         self, sentences: Sequence[Sequence[str]], batch_size_tokens: int = 0
     ) -> list[list[tuple[int, int, str, float]]]:
+        """Every case-insensitive term match per sentence, as ``(start, end, type, 1.0)``."""
         out: list[list[tuple[int, int, str, float]]] = []
         for words in sentences:
             low = [w.lower() for w in words]
@@ -88,6 +90,7 @@ class DictionaryPredictor:
         return out
 
     def info(self) -> dict[str, Any]:
+        """Types, name and size of the dictionary (for ``GET /v1/model``)."""
         return {
             "types": sorted(self._types),
             "corpora": [],

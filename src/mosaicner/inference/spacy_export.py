@@ -30,6 +30,8 @@ POLICIES = ("longest", "score", "outermost", "innermost")
 
 @dataclass
 class ExportReport:
+    """What the spaCy export put in ``doc.spans`` and ``doc.ents``, and what it left out."""
+
     documents: int = 0
     spans: int = 0  # predictions put in doc.spans[SPAN_KEY]
     ents: int = 0  # spans put in doc.ents
@@ -38,6 +40,7 @@ class ExportReport:
     policy: str = "longest"
 
     def summary(self) -> str:
+        """One line for the terminal."""
         return (
             f"{self.documents} documents: {self.spans} spans in doc.spans[{SPAN_KEY!r}], "
             f"{self.ents} in doc.ents, {self.dropped} left out of doc.ents by the "
@@ -160,6 +163,7 @@ def to_spacy(
 def to_spacy_docs(
     docs: Iterable[Document], nlp: Any = None, *, layer: str = PRED, policy: str = "longest"
 ) -> tuple[list[Any], ExportReport]:
+    """spaCy docs of ``docs`` with one shared export report (see :func:`to_spacy`)."""
     import spacy
 
     nlp = nlp if nlp is not None else spacy.blank("en")
