@@ -11,6 +11,9 @@ gets one appended at the end under its own heading.  Each block holds:
 
 * **scores**: per corpus and setting (condition at a step budget, test set): the number of
   seeds, micro F1 / P / R as mean ± sample standard deviation over seeds (percentages);
+* **global predictions** (when the records carry ``global_predictions``, type -> count on the
+  test sentences of a corpus that does not annotate that type): mean count per type over seeds,
+  also for ``global_predictions_other_corpus`` (a model run on a corpus it was not trained on);
 * **paired differences**: for every two settings of the same corpus and test set that share at
   least two seeds, the mean of the seed-paired F1 differences (first minus second) with a 95%
   t-interval over those differences (n - 1 degrees of freedom), and how many seeds the first
@@ -177,9 +180,48 @@ def experiment_tables(settings: Sequence[Setting]) -> str:
         ]
     else:
         lines.append("No two settings share two seeds yet: no paired differences.")
+    lines += global_prediction_table(settings)
     if notes:
         lines += ["", *(f"* {n}" for n in notes)]
     return "\n".join(lines)
+
+
+def _mean_counts(counts: Sequence[Mapping[str, Any]]) -> str:
+    types = sorted({t for c in counts for t in c})
+    means = {t: statistics.fmean(float(c.get(t, 0)) for c in counts) for t in types}
+    if not means:
+        return "none"
+    return ", ".join(f"{t} {m:.1f}" for t, m in sorted(means.items(), key=lambda x: (-x[1], x[0])))
+
+
+def global_prediction_table(settings: Sequence[Setting]) -> list[str]:
+    """Mean counts of predicted types the scored corpus does not annotate (if recorded)."""
+    rows: list[str] = []
+    for st in settings:
+        recs = [st.by_seed[s] for s in sorted(st.by_seed)]
+        own = [g for r in recs if isinstance(g := r.get("global_predictions"), dict)]
+        if own:
+            rows.append(f"| {st.corpus} | {st.label} | {len(own)} | {_mean_counts(own)} |")
+        others: dict[str, list[Mapping[str, Any]]] = {}
+        for r in recs:
+            for corpus, counts in dict(r.get("global_predictions_other_corpus") or {}).items():
+                others.setdefault(corpus, []).append(counts)
+        for corpus, counts in others.items():
+            rows.append(
+                f"| {corpus} | {st.label}, trained on {st.corpus} only | {len(counts)} | "
+                f"{_mean_counts(counts)} |"
+            )
+    if not rows:
+        return []
+    return [
+        "",
+        "Global predictions: predicted mentions of types the test corpus does not annotate "
+        "(never scored), mean count per type over seeds:",
+        "",
+        "| test corpus | model | seeds | mean count per type |",
+        "|---|---|---:|---|",
+        *rows,
+    ]
 
 
 def render(readme_text: str, grouped: Mapping[str, Sequence[Setting]]) -> str:

@@ -160,12 +160,15 @@ class RunClock:
         self.load_start = load_average()
         self._t0 = time.perf_counter()
 
+    def seconds(self) -> float:
+        return time.perf_counter() - self._t0
+
     def extras(self, **more: Any) -> dict[str, Any]:
         return {
             "command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]),
             "git_commit": git_commit(),
             "started_at": self.started_at,
-            "wall_seconds": round(time.perf_counter() - self._t0, 1),
+            "wall_seconds": round(self.seconds(), 1),
             "load_average": [self.load_start, load_average()],
             **more,
         }
