@@ -129,3 +129,8 @@ def test_run_clock_extras() -> None:
     assert extras["run_dir"] == "x" and extras["wall_seconds"] >= 0
     scores = {"per_type": {"T": {"precision": 0.5, "recall": 1.0, "f1": 2 / 3, "tp": 2, "fn": 0}}}
     assert records.per_type(scores) == {"T": {"p": 0.5, "r": 1.0, "f1": 0.666667, "support": 2}}
+
+
+def test_committed_readme_tables_match_the_committed_runs_file() -> None:
+    # benchmarks/science/README.md must be regenerated whenever runs.jsonl changes
+    assert make_tables.main(["--check"]) == 0
