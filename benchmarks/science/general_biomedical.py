@@ -204,14 +204,15 @@ def score_model(
     ood: list[Any] = []
     for corpus in CORPORA:
         examples, types = tests[corpus]
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         raw = predict_raw(loaded.model, examples)
-        secs = time.perf_counter() - t0
+        secs, cpu = time.perf_counter() - t0, time.process_time() - c0
         gold = [[(int(s), int(e), str(t)) for s, e, t in ex.spans] for ex in examples]
         views = score_views(gold, raw, corpus, types)
         ood.extend(collect_ood(examples, raw, types))
         entry: dict[str, Any] = {
             "predict_seconds": round(secs, 1),
+            "predict_cpu_seconds": round(cpu, 1),
             "sentences": len(examples),
             "global_predictions": dict(sorted(views.global_predictions.items())),
         }
@@ -240,18 +241,18 @@ def run_one(run: Run, args: argparse.Namespace, encoder: str, tests: dict[str, A
     run_dir = args.out / run.name
     clock = RunClock()
     batches: Counter[str] = Counter()
-    step_times: list[float] = []
+    step_times: list[tuple[float, float]] = []  # (wall, process CPU) after each step
 
     def on_step(step: int, info: dict[str, Any]) -> None:
         batches[str(info.get("corpus"))] += 1
-        step_times.append(time.perf_counter())
+        step_times.append((time.perf_counter(), time.process_time()))
 
     result, _ = train_and_evaluate(cfg, run_dir, on_step=on_step, progress=False, n_resamples=0)
     train_s = clock.seconds()
     scores = score_model(Path(result.model_dir), run, args, tests)
-    s_per_step = (
-        (step_times[-1] - step_times[0]) / (len(step_times) - 1) if len(step_times) > 1 else None
-    )
+    n = len(step_times) - 1  # steps timed (the first step's end starts the clock)
+    s_per_step = (step_times[-1][0] - step_times[0][0]) / n if n > 0 else None
+    cpu_per_step = (step_times[-1][1] - step_times[0][1]) / n if n > 0 else None
     for corpus in run.corpora:
         rep = scores[corpus]["report"]
         micro = rep["micro"]
@@ -268,12 +269,14 @@ def run_one(run: Run, args: argparse.Namespace, encoder: str, tests: dict[str, A
             best_step=result.best_step,
             train_seconds=round(train_s, 1),
             seconds_per_step=round(s_per_step, 3) if s_per_step else None,
+            cpu_seconds_per_step=round(cpu_per_step, 3) if cpu_per_step else None,
             batches_per_corpus=dict(batches) if batches else None,
             threads=args.threads,
             per_type=per_type(rep),
             ci95_f1=rep.get("ci95", {}).get("f1"),
             separate_f1=scores[corpus]["separate_f1"],
             predict_seconds=scores[corpus]["predict_seconds"],
+            predict_cpu_seconds=scores[corpus]["predict_cpu_seconds"],
             global_predictions=scores[corpus]["global_predictions"],
             global_predictions_other_corpus={
                 c: scores[c]["global_predictions"] for c in CORPORA if c not in run.corpora
