@@ -43,9 +43,10 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--max-tokens", type=int, default=800)
     ap.add_argument("--sentences", type=int, default=2000)
+    ap.add_argument("--seed", type=int, default=0, help="model initialisation and batch order")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
-    torch.manual_seed(0)
+    torch.manual_seed(args.seed)
 
     cfg = config_from_dict(
         {"corpora": [{"name": "NCBI-disease", "subsample": args.sentences}], "num_threads": 1}
@@ -56,7 +57,7 @@ def main() -> None:
     engine.train()
     enc = engine.encoder.encode_batch([e.words for e in exs])
     lengths = [e.padded_length(engine.encoder.num_special) for e in enc]
-    batches = make_batches(lengths, args.max_tokens, 64, 200, np.random.default_rng(0))
+    batches = make_batches(lengths, args.max_tokens, 64, 200, np.random.default_rng(args.seed))
     opt_e = make_optimizer(param_groups(engine, cfg), 1e-6)
 
     # baseline: same encoder weights, plain token classification (first subword labelled)

@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 
+from mosaicner.corpora.registry import CORPORA
+
 SPLIT_NAMES = {"train": "train", "devel": "dev", "dev": "dev", "test": "test"}
 
 
@@ -60,7 +62,9 @@ def parse_manifest(text: str) -> dict[str, dict[str, dict[str, Any]]]:
 @pytest.fixture(scope="session")
 def manifest(data_dir: Path) -> dict[str, dict[str, dict[str, Any]]]:
     parsed = parse_manifest((data_dir / "MANIFEST.md").read_text(encoding="utf-8"))
-    assert len(parsed) == 8 and all(len(v) == 3 for v in parsed.values()), parsed.keys()
+    # every corpus with a count table in the manifest is in the registry, and vice versa
+    assert set(parsed) == set(CORPORA), parsed.keys()
+    assert all(len(v) == 3 for v in parsed.values()), parsed.keys()
     return parsed
 
 

@@ -31,16 +31,42 @@ def test_registry_urls_are_pinned_and_checksummed() -> None:
             if spec.remote is not None:
                 url = spec.url()
                 assert url is not None and url.startswith(GITHUB_RAW)
-                assert "df0df02fae6dbb87d88ffcf323b9096528f06f84" in url or (
-                    "yhcc/CNN_Nested_NER/d1c9fae196e2d7692f3d5afd86694dd933b08d71" in url
-                )
+                assert any(
+                    pin in url
+                    for pin in (
+                        "cambridgeltl/MTL-Bioinformatics-2016/"
+                        "df0df02fae6dbb87d88ffcf323b9096528f06f84/",
+                        "yhcc/CNN_Nested_NER/d1c9fae196e2d7692f3d5afd86694dd933b08d71/",
+                        "leondz/emerging_entities_17/e52a2d2a71ac1a051ca2d532eef28653c5c02603/",
+                    )
+                ), url
     assert CORPORA["GENIA-nested"].files[0].remote is None  # train must be rebuilt
 
 
-def test_checksums_match_the_shared_copies(data_dir: Path) -> None:
-    info = CORPORA["NCBI-disease"]
+@pytest.mark.parametrize("name", list(CORPORA))
+def test_checksums_match_the_shared_copies(data_dir: Path, name: str) -> None:
+    info = CORPORA[name]
     for spec in info.files:
-        assert sha256_file(data_dir / info.folder / spec.local) == spec.sha256
+        path = data_dir / info.folder / spec.local
+        assert path.stat().st_size == spec.size, spec.local
+        assert sha256_file(path) == spec.sha256, spec.local
+
+
+def test_wnut17_download_renames_the_source_files(data_dir: Path, tmp_path: Path) -> None:
+    # the source names differ from the local ones; the bytes are the same (no conversion)
+    info = CORPORA["WNUT-17"]
+    assert {s.local: s.remote.rsplit("/", 1)[1] for s in info.files if s.remote} == {
+        "train.tsv": "wnut17train.conll",
+        "devel.tsv": "emerging.dev.conll",
+        "test.tsv": "emerging.test.annotated",
+    }
+    mirror = _mirror(data_dir, tmp_path, "WNUT-17")
+    dest = tmp_path / "data"
+    report = download_corpus("wnut17", dest, url_base=mirror.as_uri())
+    assert sorted(report.downloaded) == ["devel.tsv", "test.tsv", "train.tsv"]
+    assert report.complete and report.bytes == 493781 + 114749 + 192425
+    for f in ("train.tsv", "devel.tsv", "test.tsv"):
+        assert (dest / "WNUT-17" / f).read_bytes() == (data_dir / "WNUT-17" / f).read_bytes()
 
 
 def test_download_verify_skip_and_progress(data_dir: Path, tmp_path: Path) -> None:

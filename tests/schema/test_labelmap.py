@@ -156,3 +156,27 @@ def test_apply_corpus() -> None:
         "Chemical", "Disease", "Disease", "Species"
     ]  # fmt: skip
     assert corpus.split("train")[0].layer()[0].label == "Simple_chemical"
+
+
+def test_wnut17_general_types_and_organization_merge_is_counted(data_dir: Path) -> None:
+    from mosaicner.corpora.load import load_corpus
+    from mosaicner.schema.types import GENERAL_TYPES
+
+    m = builtin_map("wnut_17")
+    assert m.name == "WNUT-17"
+    assert m.map("group") == m.map("corporation") == "Organization"
+    assert {m.map(x) for x in ("person", "location", "product", "creative-work")} == {
+        "Person", "Location", "Product", "Creative_work"
+    }  # fmt: skip
+    assert set(m.output_labels) == set(GENERAL_TYPES) and set(GENERAL_TYPES) <= set(CANONICAL_TYPES)
+    corpus = load_corpus("WNUT-17", ["test"], data_directory=data_dir)
+    new, reports = m.apply_corpus(corpus)
+    rep = reports["test"]
+    # the many-to-one map is visible in the report, per original label (MANIFEST test counts)
+    assert rep.renamed[("group", "Organization")] == 165
+    assert rep.renamed[("corporation", "Organization")] == 66
+    assert rep.renamed[("person", "Person")] == 429
+    assert not rep.merged and not rep.dropped  # flat corpus: no span carries both labels
+    assert rep.total_in == rep.total_out == 1079
+    assert "renamed group -> Organization: 165" in rep.summary()
+    assert "Organization" in new.labels and "group" not in new.labels

@@ -2,7 +2,9 @@
 
 This is data, not logic.  Every downloadable file has a public URL (pinned to a commit) and its
 SHA-256; the checksums are those of the copies in the shared corpora folder, which MANIFEST.md
-shows to be byte-identical to the pinned sources (git blob ids compared).
+shows to be byte-identical to the pinned sources (git blob ids compared).  A file may be stored
+under another name than the source's (WNUT-17's ``wnut17train.conll`` becomes ``train.tsv``):
+the bytes are the same, only the name changes, so ``corpora download`` converts nothing.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ MTL_COMMIT = "df0df02fae6dbb87d88ffcf323b9096528f06f84"
 MTL = f"cambridgeltl/MTL-Bioinformatics-2016/{MTL_COMMIT}"
 YHCC_COMMIT = "d1c9fae196e2d7692f3d5afd86694dd933b08d71"
 YHCC = f"yhcc/CNN_Nested_NER/{YHCC_COMMIT}"
+WNUT17_COMMIT = "e52a2d2a71ac1a051ca2d532eef28653c5c02603"
+WNUT17 = f"leondz/emerging_entities_17/{WNUT17_COMMIT}"
 
 MTL_CITATION = (
     "Crichton G, Pyysalo S, Chiu B, Korhonen A (2017). A neural network multi-task learning "
@@ -423,6 +427,53 @@ _CORPORA: list[CorpusInfo] = [
                     ),
                 )
             ),
+        ),
+    ),
+    CorpusInfo(
+        name="WNUT-17",
+        format="conll",
+        splits={"train": "train.tsv", "dev": "devel.tsv", "test": "test.tsv"},
+        types=("person", "location", "group", "corporation", "product", "creative-work"),
+        licence="CC BY 4.0",
+        citation="Derczynski L, Nichols E, van Erp M, Limsopatham N (2017). Results of the "
+        "WNUT2017 Shared Task on Novel and Emerging Entity Recognition. Proc. 3rd Workshop on "
+        "Noisy User-generated Text (W-NUT), EMNLP 2017, pp. 140-147.",
+        source=f"leondz/emerging_entities_17@{WNUT17_COMMIT} wnut17train.conll, "
+        "emerging.dev.conll, emerging.test.annotated",
+        url="https://github.com/leondz/emerging_entities_17",
+        description="W-NUT 2017 emerging and rare entities: general-domain types in noisy "
+        "user-generated English (Twitter, Reddit, YouTube, Stack Overflow)",
+        aliases=("wnut17", "wnut2017", "wnut", "emerging-entities-17"),
+        notes=(
+            "general domain: train it beside biomedical corpora for one model of both kinds",
+            "the built-in map sends group and corporation both to Organization (counted)",
+            "test is emerging.test.annotated (single labels), not emerging.test.conll",
+        ),
+        files=tuple(
+            RemoteFile(local, f"{WNUT17}/{remote}", sha, size, split)
+            for local, remote, split, sha, size in (
+                (
+                    "train.tsv",
+                    "wnut17train.conll",
+                    "train",
+                    "731820e13f71af324c6b55a1575ec2ce59fbaa2a0806f8f0400b98d56cd6a7a5",
+                    493781,
+                ),
+                (
+                    "devel.tsv",
+                    "emerging.dev.conll",
+                    "dev",
+                    "e053b752b8155113ca66e7db08af5f2f5f43ab993694e4774f1ec5bad42312d8",
+                    114749,
+                ),
+                (
+                    "test.tsv",
+                    "emerging.test.annotated",
+                    "test",
+                    "2aa79b764e56ec9264a1b30fdd9b70195bd00ff400b62edd8f399d5f13c178f0",
+                    192425,
+                ),
+            )
         ),
     ),
 ]

@@ -1,0 +1,136 @@
+"""benchmarks/science: run records and the README tables generated from them."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import make_tables
+import pytest
+import records
+
+
+def _rec(condition: str, corpus: str, seed: int, f1: float, **kw: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "experiment": "toy",
+        "condition": condition,
+        "corpus": corpus,
+        "seed": seed,
+        "steps": 100,
+        "f1": f1,
+        "p": f1,
+        "r": f1,
+        "test_support": 50,
+        "test_subsample": None,
+    }
+    return {**base, **kw}
+
+
+def _write(path: Path, recs: list[dict[str, Any]]) -> Path:
+    for r in recs:
+        records.append_record(r, path)
+    return path
+
+
+def test_paired_difference_is_the_t_interval_of_the_seed_differences() -> None:
+    # differences 0.01, 0.02, 0.03: mean 0.02, sd 0.01, t(0.975, 2) = 4.302652729911275
+    m, lo, hi = make_tables.paired_difference([0.51, 0.62, 0.73], [0.50, 0.60, 0.70])
+    half = 4.302652729911275 * 0.01 / math.sqrt(3)
+    assert m == pytest.approx(0.02)
+    assert (lo, hi) == (pytest.approx(0.02 - half), pytest.approx(0.02 + half))
+    with pytest.raises(ValueError):
+        make_tables.paired_difference([0.5], [0.4])
+
+
+def test_tables_from_a_synthetic_runs_file(tmp_path: Path) -> None:
+    runs = _write(
+        tmp_path / "runs.jsonl",
+        [
+            _rec("joint", "A", 1, 0.60),
+            _rec("joint", "A", 2, 0.70),
+            _rec("joint", "A", 3, 0.80),
+            _rec("single", "A", 1, 0.50),
+            _rec("single", "A", 2, 0.65),
+            _rec("single", "A", 3, 0.70),
+            _rec("single", "A", 4, 0.10),  # unpaired seed: in the scores, not in the differences
+            _rec("joint", "B", 1, 0.30, steps=200),
+            _rec("joint", "B", 2, 0.20, steps=200),  # superseded below
+            _rec("joint", "B", 2, 0.40, steps=200),
+            _rec("single", "B", 1, 0.25, steps=200),  # one shared seed only: no difference
+        ],
+    )
+    readme = tmp_path / "README.md"
+    readme.write_text(
+        "# Results\n\nProse before.\n\n<!-- BEGIN GENERATED TABLES: toy -->\nold table\n"
+        "<!-- END GENERATED TABLES: toy -->\n\nProse after, kept.\n"
+    )
+    assert make_tables.main(["--runs", str(runs), "--readme", str(readme), "--check"]) == 1
+    assert make_tables.main(["--runs", str(runs), "--readme", str(readme)]) == 0
+    text = readme.read_text()
+    assert text.startswith("# Results\n\nProse before.\n") and "Prose after, kept.\n" in text
+    assert "old table" not in text
+    # joint A: mean 70.00, sd 10.00 over 3 seeds; single A: 4 seeds
+    assert "| A | joint @ 100 | full | 3 | 70.00 ± 10.00 |" in text
+    assert "| A | single @ 100 | full | 4 | 48.75 ± 27.20 |" in text
+    # B: the last record of seed 2 counts (0.30, 0.40 -> 35.00 ± 7.07) and the note says so
+    assert "| B | joint @ 200 | full | 2 | 35.00 ± 7.07 |" in text
+    assert "1 earlier record(s) of a repeated seed" in text
+    # paired over seeds 1-3: differences 10, 5, 10 points -> mean 8.33, sd 2.89
+    half = 4.302652729911275 * (2.886751345948129 / math.sqrt(3))
+    assert f"| A | joint @ 100 − single @ 100 | 3 | +8.33 | [{8.333333 - half:+.2f}, " in text
+    assert "| 3/3 |" in text
+    assert "| B | joint @ 200 − single @ 200 |" not in text
+    # idempotent, and --check now passes
+    assert make_tables.main(["--runs", str(runs), "--readme", str(readme), "--check"]) == 0
+    assert make_tables.render(text, make_tables.group(records.read_records(runs))) == text
+
+
+def test_new_experiment_gets_a_block_appended(tmp_path: Path) -> None:
+    runs = _write(tmp_path / "runs.jsonl", [_rec("x", "A", 1, 0.5, experiment="fresh")])
+    readme = tmp_path / "README.md"
+    readme.write_text("# R\n\nintro\n")
+    make_tables.main(["--runs", str(runs), "--readme", str(readme)])
+    text = readme.read_text()
+    assert text.startswith("# R\n\nintro\n\n## fresh\n\n<!-- BEGIN GENERATED TABLES: fresh -->")
+    assert "| A | x @ 100 | full | 1 | 50.00 |" in text
+    assert "no paired differences" in text
+
+
+def test_records_are_validated_and_bad_lines_named(tmp_path: Path) -> None:
+    path = tmp_path / "runs.jsonl"
+    with pytest.raises(records.RecordError, match="missing field 'seed'"):
+        records.append_record({k: v for k, v in _rec("a", "A", 1, 0.5).items() if k != "seed"})
+    with pytest.raises(records.RecordError, match="fraction"):
+        records.append_record(_rec("a", "A", 1, 55.0), path)
+    with pytest.raises(records.RecordError, match="test_subsample"):
+        records.append_record(_rec("a", "A", 1, 0.5, test_subsample="all"), path)
+    assert not path.exists()
+    records.append_record(_rec("a", "A", 1, 0.5), path)
+    with path.open("a") as fh:
+        fh.write(json.dumps({"experiment": "toy"}) + "\n")
+    with pytest.raises(records.RecordError, match=r"runs\.jsonl:2: missing field"):
+        records.read_records(path)
+
+
+def test_is_finished_needs_every_corpus_of_the_run() -> None:
+    recs = [_rec("joint", "A", 1, 0.5), _rec("joint", "B", 1, 0.5), _rec("joint", "A", 2, 0.5)]
+    kw: dict[str, Any] = {"experiment": "toy", "condition": "joint", "steps": 100}
+    assert records.is_finished(recs, seed=1, corpora=["A", "B"], **kw)
+    assert not records.is_finished(recs, seed=2, corpora=["A", "B"], **kw)
+    assert not records.is_finished(recs, seed=1, corpora=["A"], **{**kw, "steps": 50})
+    assert not records.is_finished(recs, seed=1, corpora=["A"], test_subsample=100, **kw)
+
+
+def test_run_clock_extras() -> None:
+    extras = records.RunClock().extras(run_dir="x")
+    assert {"command", "git_commit", "started_at", "wall_seconds", "load_average"} <= set(extras)
+    assert extras["run_dir"] == "x" and extras["wall_seconds"] >= 0
+    scores = {"per_type": {"T": {"precision": 0.5, "recall": 1.0, "f1": 2 / 3, "tp": 2, "fn": 0}}}
+    assert records.per_type(scores) == {"T": {"p": 0.5, "r": 1.0, "f1": 0.666667, "support": 2}}
+
+
+def test_committed_readme_tables_match_the_committed_runs_file() -> None:
+    # benchmarks/science/README.md must be regenerated whenever runs.jsonl changes
+    assert make_tables.main(["--check"]) == 0
