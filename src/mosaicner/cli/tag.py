@@ -15,7 +15,12 @@ console = Console(stderr=True, highlight=False)
 
 
 def _load_tagger(
-    model: str, threads: int | None, batch_size_tokens: int, quantize: bool, runtime: str = "torch"
+    model: str,
+    threads: int | None,
+    batch_size_tokens: int,
+    quantize: bool,
+    runtime: str = "torch",
+    merge_policy: str | None = None,
 ) -> Any:
     from mosaicner.inference.tagger import Tagger
 
@@ -25,11 +30,17 @@ def _load_tagger(
         batch_size_tokens=batch_size_tokens,
         quantize=quantize,
         runtime=runtime,
+        merge_policy=merge_policy,
     )
 
 
+MERGE_HELP = "How the heads' predictions merge: union, vote, max-score (default: the model's)."
+
+
 def tag(
-    model: str = typer.Argument(..., help="Saved model folder (or a dictionary .json/.tsv file)."),
+    model: str = typer.Argument(
+        ..., help="Installed model name, saved model folder, or a dictionary .json/.tsv file."
+    ),
     input: str = typer.Option(..., "--input", "-i", help="Input file, folder of shards, or '-'."),
     output: str = typer.Option(..., "--output", "-o", help="Output path, or '-' (jsonl only)."),
     from_format: str = typer.Option(
@@ -52,13 +63,20 @@ def tag(
     chunk_size: int = typer.Option(64, "--chunk-size", help="Documents per resumable chunk."),
     quantize: bool = typer.Option(False, "--quantize", help="Dynamic int8 quantisation (CPU)."),
     runtime: str = typer.Option("torch", "--runtime", help="Encoder runtime: torch or onnx."),
+    merge_policy: str | None = typer.Option(None, "--merge-policy", help=MERGE_HELP),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace output, discard parts."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Tag documents with a trained model; resumable: re-run the same command after a crash."""
     from mosaicner.errors import ConfigError
     from mosaicner.inference import batch
+    from mosaicner.store import resolve_model
 
+    if merge_policy is not None:
+        from mosaicner.merge import check_policy
+
+        check_policy(merge_policy)
+    model = str(resolve_model(model))  # an installed model's name becomes its folder
     if engine not in ("local", "ray"):
         raise ConfigError(f"unknown engine {engine!r}", expected="local or ray")
     if text_unit not in ("auto", "line", "file"):
@@ -67,11 +85,16 @@ def tag(
     if output == "-":
         if to_format != "jsonl":
             raise ConfigError("--output - writes JSON Lines only", hint="pass --to jsonl")
-        tagger = _load_tagger(model, threads, batch_size_tokens, quantize, runtime)
+        tagger = _load_tagger(model, threads, batch_size_tokens, quantize, runtime, merge_policy)
         batch.stream_jsonl(tagger, spec, sys.stdout, chunk_size=chunk_size)
         return
     out = Path(output)
-    extra = {"model": str(Path(model).resolve()), "quantize": quantize, "runtime": runtime}
+    extra = {
+        "model": str(Path(model).resolve()),
+        "quantize": quantize,
+        "runtime": runtime,
+        "merge_policy": merge_policy,
+    }
     t0 = time.perf_counter()
     if engine == "ray":
         from mosaicner.inference.ray_engine import tag_corpus_ray
@@ -87,12 +110,13 @@ def tag(
             chunk_size=chunk_size,
             quantize=quantize,
             runtime=runtime,
+            merge_policy=merge_policy,
             overwrite=overwrite,
             manifest_extra=extra,
             progress=not quiet,
         )
     else:
-        tagger = _load_tagger(model, threads, batch_size_tokens, quantize, runtime)
+        tagger = _load_tagger(model, threads, batch_size_tokens, quantize, runtime, merge_policy)
         total = batch.count_documents(spec)
         with _progress(quiet) as progress:
             task = progress.add_task("tagging", total=total, sentences=0)
@@ -179,7 +203,9 @@ def _progress(quiet: bool) -> Any:
 
 
 def serve(
-    model: str = typer.Argument(..., help="Saved model folder (or a dictionary .json/.tsv file)."),
+    model: str = typer.Argument(
+        ..., help="Installed model name, saved model folder, or a dictionary .json/.tsv file."
+    ),
     host: str = typer.Option("127.0.0.1", "--host", help="Address to bind."),
     port: int = typer.Option(8000, "--port", help="Port to bind."),
     threads: int | None = typer.Option(None, "--threads", help="torch threads."),
@@ -191,6 +217,7 @@ def serve(
     max_wait_ms: float = typer.Option(5.0, "--max-wait-ms", help="Micro-batching wait."),
     quantize: bool = typer.Option(False, "--quantize", help="Dynamic int8 quantisation (CPU)."),
     runtime: str = typer.Option("torch", "--runtime", help="Encoder runtime: torch or onnx."),
+    merge_policy: str | None = typer.Option(None, "--merge-policy", help=MERGE_HELP),
 ) -> None:
     """Serve the model over HTTP: POST /v1/tag, GET /v1/model, GET /health, a page at /."""
     import uvicorn
@@ -198,7 +225,7 @@ def serve(
     from mosaicner.server.app import create_app
     from mosaicner.server.settings import ServerSettings
 
-    tagger = _load_tagger(model, threads, batch_size_tokens, quantize, runtime)
+    tagger = _load_tagger(model, threads, batch_size_tokens, quantize, runtime, merge_policy)
     settings = ServerSettings(
         max_body_bytes=max_body_bytes,
         max_batch_documents=max_batch_documents,

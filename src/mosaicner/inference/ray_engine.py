@@ -63,6 +63,7 @@ class TaggerWorker:
         batch_size_tokens: int,
         quantize: bool,
         runtime: str = "torch",
+        merge_policy: str | None = None,
     ) -> None:
         from mosaicner.inference.tagger import Tagger
 
@@ -72,6 +73,7 @@ class TaggerWorker:
             batch_size_tokens=batch_size_tokens,
             quantize=quantize,
             runtime=runtime,
+            merge_policy=merge_policy,
         )
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
@@ -115,6 +117,7 @@ def tag_corpus_ray(
     chunk_size: int = 64,
     quantize: bool = False,
     runtime: str = "torch",
+    merge_policy: str | None = None,
     overwrite: bool = False,
     manifest_extra: dict[str, Any] | None = None,
     progress: bool = True,
@@ -156,6 +159,7 @@ def tag_corpus_ray(
             "batch_size_tokens": batch_size_tokens,
             "quantize": quantize,
             "runtime": runtime,
+            "merge_policy": merge_policy,
         },
         batch_size=chunk_size,
         concurrency=num_workers,
