@@ -102,6 +102,13 @@ def score_documents(
     return report
 
 
+def _source(tagger: Any, corpus: str) -> str:
+    """Where a trained corpus was read from (``training.json``), else ``corpus`` itself."""
+    meta = dict(getattr(tagger.predictor, "metadata", {}) or {}).get("corpora") or {}
+    known = meta.get(corpus) if isinstance(meta, dict) else None
+    return str(known.get("source") or corpus) if isinstance(known, dict) else corpus
+
+
 def _known_label_map(tagger: Any, corpus: str) -> Any:
     maps = dict(getattr(tagger.predictor, "label_maps", {}) or {})
     return maps.get(corpus) or maps.get(Path(corpus).name)
@@ -117,7 +124,7 @@ def evaluate_tagged(
 ) -> dict[str, Any]:
     """Tag a corpus split exactly as ``mosaicner tag`` does (merge included) and score it."""
     lm = label_map if label_map is not None else _known_label_map(tagger, corpus)
-    gold, types = gold_documents(corpus, split, lm)
+    gold, types = gold_documents(_source(tagger, corpus), split, lm)
     tagged = tagger.tag_documents([d.without_layer(GOLD) for d in gold])
     report = score_documents(
         gold, tagged, types, corpus=corpus, split=split, layer=tagger.layer,
@@ -181,7 +188,9 @@ def score_merge_policies(
         raise ConfigError("no corpus to score on", hint="pass --corpus NAME")
     data: dict[str, tuple[list[Document], list[str], list[list[Candidate]]]] = {}
     for name in names:
-        gold, types = gold_documents(name, split, _known_label_map(tagger, name))
+        gold, types = gold_documents(
+            _source(tagger, name), split, _known_label_map(tagger, name)
+        )
         docs = [tagger.prepare(d.without_layer(GOLD), i) for i, d in enumerate(gold)]
         data[name] = (gold, types, tagger.candidates(docs))
     calibration = Calibration()
