@@ -9,6 +9,7 @@ mean over steps after the first two, and the wall time the recipe's ``max_steps`
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import statistics
 import time
@@ -45,7 +46,7 @@ def main() -> None:
     trainer.run(resume=False)
     end = time.perf_counter()
     first = stamps[0][2] if stamps else end
-    steps = [b[2] - a[2] for a, b in zip(stamps, stamps[1:], strict=False)]
+    steps = [b[2] - a[2] for a, b in itertools.pairwise(stamps)]
     steady = steps[1:] if len(steps) > 2 else steps
     mean = statistics.mean(steady) if steady else float("nan")
     out = {

@@ -121,8 +121,19 @@ def test_evaluate_scores_exactly_what_tag_outputs(
     )
     assert code == 0, err
     code, out, err = cli(
-        ["evaluate", "--predictions", str(pred), "--corpus", str(dis), "-f", "json",
-         "--resamples", "0", "--label-map", "original"],
+        [
+            "evaluate",
+            "--predictions",
+            str(pred),
+            "--corpus",
+            str(dis),
+            "-f",
+            "json",
+            "--resamples",
+            "0",
+            "--label-map",
+            "original",
+        ],
         capsys,
     )
     assert code == 0, err

@@ -51,7 +51,9 @@ def fake_model(folder: Path, *, results: bool = False) -> Path:
     (folder / "training.json").write_text(json.dumps(training))
     (folder / "model.safetensors").write_bytes(b"\0" * 16)
     if results:
-        reports = {"BC5CDR": {"split": "test", "micro": {"precision": 0.5, "recall": 0.25, "f1": 1 / 3}}}
+        reports = {
+            "BC5CDR": {"split": "test", "micro": {"precision": 0.5, "recall": 0.25, "f1": 1 / 3}}
+        }
         (folder.parent / "results.json").write_text(json.dumps({"reports": reports}))
     return folder
 
@@ -126,7 +128,7 @@ def test_bad_names_and_folders(home: Path, tmp_path: Path) -> None:
         with pytest.raises(ConfigError, match="invalid model name"):
             install_model(tmp_path / "m", bad)
     (tmp_path / "empty").mkdir()
-    with pytest.raises(ModelError, match="no config.json"):
+    with pytest.raises(ModelError, match=r"no config\.json"):
         install_model(tmp_path / "empty", "x")
 
 
@@ -145,7 +147,9 @@ class FakeHub:
     def upload_folder(self, **kw: Any) -> str:
         self.calls.append(("upload_folder", kw))
         ignore = shutil.ignore_patterns(*(kw.get("ignore_patterns") or []))
-        shutil.copytree(kw["folder_path"], self.root / kw["repo_id"], ignore=ignore, dirs_exist_ok=True)
+        shutil.copytree(
+            kw["folder_path"], self.root / kw["repo_id"], ignore=ignore, dirs_exist_ok=True
+        )
         return f"https://hub.invalid/{kw['repo_id']}/commit/1"
 
     def snapshot_download(self, **kw: Any) -> str:
@@ -168,7 +172,9 @@ def test_push_pull_round_trip(home: Path, tmp_path: Path) -> None:
     path = pull_model("me/mini", "copy", api=hub)
     assert installed_names() == ["copy", "mini"]
     assert json.loads((path / "store.json").read_text())["origin"] == "hf://me/mini"
-    assert (path / "model.safetensors").read_bytes() == (home / "models/mini/model.safetensors").read_bytes()
+    assert (path / "model.safetensors").read_bytes() == (
+        home / "models/mini/model.safetensors"
+    ).read_bytes()
     with pytest.raises(MissingFileError):
         push_model("absent", "me/x", api=hub)
 
@@ -177,7 +183,16 @@ def test_recipes_are_shipped_and_keep_genia_and_jnlpba_apart() -> None:
     from mosaicner.training.config import load_config
 
     assert {"mosaic", "mosaic-quick"} <= set(recipe_names())
-    shared = {"BC2GM", "BC5CDR", "NCBI-disease", "linnaeus", "AnatEM", "BioNLP13CG", "JNLPBA", "GENIA-nested"}
+    shared = {
+        "BC2GM",
+        "BC5CDR",
+        "NCBI-disease",
+        "linnaeus",
+        "AnatEM",
+        "BioNLP13CG",
+        "JNLPBA",
+        "GENIA-nested",
+    }
     for name in ("mosaic", "mosaic-quick"):
         cfg = load_config(recipe_path(name))
         assert {c.key for c in cfg.corpora} == shared

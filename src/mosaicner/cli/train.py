@@ -130,7 +130,10 @@ def evaluate(
             label_map=label_map,
             n_resamples=resamples,
         )
-        typer.echo(json.dumps(report, indent=2)) if fmt == "json" else _table([report])
+        if fmt == "json":
+            typer.echo(json.dumps(report, indent=2))
+        else:
+            _table([report])
         return
     if model_dir is None:
         raise typer.BadParameter("give a MODEL (or --predictions FILE)")

@@ -127,7 +127,12 @@ def evaluate_tagged(
     gold, types = gold_documents(_source(tagger, corpus), split, lm)
     tagged = tagger.tag_documents([d.without_layer(GOLD) for d in gold])
     report = score_documents(
-        gold, tagged, types, corpus=corpus, split=split, layer=tagger.layer,
+        gold,
+        tagged,
+        types,
+        corpus=corpus,
+        split=split,
+        layer=tagger.layer,
         n_resamples=n_resamples,
     )
     report["merge_policy"] = tagger.merge.policy
@@ -188,9 +193,7 @@ def score_merge_policies(
         raise ConfigError("no corpus to score on", hint="pass --corpus NAME")
     data: dict[str, tuple[list[Document], list[str], list[list[Candidate]]]] = {}
     for name in names:
-        gold, types = gold_documents(
-            _source(tagger, name), split, _known_label_map(tagger, name)
-        )
+        gold, types = gold_documents(_source(tagger, name), split, _known_label_map(tagger, name))
         docs = [tagger.prepare(d.without_layer(GOLD), i) for i, d in enumerate(gold)]
         data[name] = (gold, types, tagger.candidates(docs))
     calibration = Calibration()
@@ -288,7 +291,11 @@ def evaluate_merged_or_file(
         if model is not None:
             raise ConfigError("give either a MODEL with --merged or --predictions FILE, not both")
         return evaluate_predictions(
-            predictions, corpus, split, fmt=predictions_format, label_map=label_map,
+            predictions,
+            corpus,
+            split,
+            fmt=predictions_format,
+            label_map=label_map,
             n_resamples=n_resamples,
         )
     if model is None:

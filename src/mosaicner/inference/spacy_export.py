@@ -1,9 +1,9 @@
 """Export tagged documents to spaCy ``Doc`` objects.
 
 Every prediction goes to the span group ``doc.spans["mosaicner"]`` (nested and overlapping
-spans kept, scores in ``SpanGroup.attrs["scores"]``, the merge's provenance of each span —
-the heads that predicted it — in ``SpanGroup.attrs["heads"]``).  ``doc.ents`` must be flat, so it gets a
-non-overlapping subset chosen by an explicit policy, and the number of spans left out of
+spans kept, scores in ``SpanGroup.attrs["scores"]``, the merge's provenance of each span — the
+heads that predicted it — in ``SpanGroup.attrs["heads"]``).  ``doc.ents`` must be flat, so it
+gets a non-overlapping subset chosen by an explicit policy, and the number of spans left out of
 ``doc.ents`` is reported (``ExportReport.dropped``):
 
 * ``"longest"`` — longest non-overlapping first (ties: earlier start, then higher score);

@@ -199,9 +199,10 @@ class Tagger:
 
         ``path`` may name a model installed in the local store (``mosaicner models list``); an
         existing path wins.  ``merge_policy`` overrides the model's merge policy
-        (:data:`mosaicner.merge.POLICIES`).  ``num_threads`` sets torch's intra-op thread count; ``quantize`` applies dynamic int8
-        quantisation to the encoder (CPU; see :mod:`.quantize`); ``runtime="onnx"`` runs the
-        encoder with ONNX Runtime (see :mod:`.onnx`), int8 too when ``quantize``.
+        (:data:`mosaicner.merge.POLICIES`).  ``num_threads`` sets torch's intra-op thread
+        count; ``quantize`` applies dynamic int8 quantisation to the encoder (CPU; see
+        :mod:`.quantize`); ``runtime="onnx"`` runs the encoder with ONNX Runtime (see
+        :mod:`.onnx`), int8 too when ``quantize``.
         """
         if runtime not in ("torch", "onnx"):
             raise ConfigError(f"unknown runtime {runtime!r}", expected="torch or onnx")

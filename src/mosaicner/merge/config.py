@@ -41,7 +41,9 @@ def config_from_json(data: Mapping[str, Any], *, source: str = MERGE_FILE) -> Me
         pairs = data.get("cooccurrence")
         return MergeConfig(
             policy=str(data.get("policy", DEFAULT_POLICY)),
-            cooccurrence=Cooccurrence.unknown() if pairs is None else Cooccurrence.from_pairs(pairs),
+            cooccurrence=Cooccurrence.unknown()
+            if pairs is None
+            else Cooccurrence.from_pairs(pairs),
             calibration=Calibration.from_json(data.get("calibration")),
             max_token_shift=int(data.get("max_token_shift", DEFAULT_MAX_TOKEN_SHIFT)),
             min_jaccard=float(data.get("min_jaccard", DEFAULT_MIN_JACCARD)),

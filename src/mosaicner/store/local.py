@@ -253,13 +253,12 @@ def install_model(
         raise MissingFileError("no such model folder", file=src)
     model_dir, results = _source_model_dir(src)
     target = models_root(home) / name
-    if target.exists():
-        if not overwrite:
-            raise ConfigError(
-                f"a model named {name!r} is already installed",
-                file=target,
-                hint="pass --overwrite to replace it, or choose another --name",
-            )
+    if target.exists() and not overwrite:
+        raise ConfigError(
+            f"a model named {name!r} is already installed",
+            file=target,
+            hint="pass --overwrite to replace it, or choose another --name",
+        )
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{name}.tmp")
     if tmp.exists():
