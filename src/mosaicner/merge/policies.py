@@ -44,6 +44,7 @@ policy is deterministic and independent of the order of its input.
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -362,14 +363,23 @@ def resolve(
     if cfg.policy == "union":
         return sorted(spans, key=lambda s: (s.start, -s.end, s.label))
     kept: list[MergedSpan] = []
+    starts: list[int] = []  # kept spans sorted by start, to find overlapping ones quickly
+    by_start: list[MergedSpan] = []
+    longest = 0
     for span in sorted(spans, key=lambda s: _rank(cfg.policy, s)):
         why = None
-        for other in kept:
+        lo = bisect.bisect_left(starts, span.start - longest)
+        hi = bisect.bisect_left(starts, span.end)
+        for other in by_start[lo:hi]:
             why = _conflict(other, span, cfg)
             if why:
                 break
         if why is None:
             kept.append(span)
+            i = bisect.bisect_left(starts, span.start)
+            starts.insert(i, span.start)
+            by_start.insert(i, span)
+            longest = max(longest, span.end - span.start)
         elif stats is not None:
             if why == "overlap":
                 stats.overlaps_dropped += 1
