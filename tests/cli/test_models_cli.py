@@ -158,3 +158,45 @@ def test_merge_policies_scores_each_policy_and_writes_the_best(
     assert code == 0, err
     merge = json.loads((built["home"] / "models" / "tiny" / "merge.json").read_text())
     assert merge["policy"] == best and "chosen_on" in merge
+
+
+def test_predict_merges_like_tag(
+    built: dict[str, Path], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MOSAICNER_HOME", str(built["home"]))
+    src = built["chem"] / "test.tsv"
+    tagged = built["root"] / "chem-tag.jsonl"
+    predicted = built["root"] / "chem-predict.jsonl"
+    code, _, err = cli(
+        ["tag", "tiny", "-i", str(src), "--from", "conll", "-o", str(tagged), "-q"], capsys
+    )
+    assert code == 0, err
+    code, _, err = cli(
+        [
+            "predict",
+            "tiny",
+            "-i",
+            str(src),
+            "--from",
+            "conll",
+            "-o",
+            str(predicted),
+            "--to",
+            "jsonl",
+        ],
+        capsys,
+    )
+    assert code == 0, err
+
+    def pred_layers(path: Path) -> list[list[tuple[int, int, str, list[str]]]]:
+        rows = [json.loads(line) for line in path.read_text().splitlines()]
+        return [
+            [
+                (s["start"], s["end"], s["label"], [h["head"] for h in s["attrs"]["heads"]])
+                for s in row["spans"].get("pred", [])
+            ]
+            for row in rows
+        ]
+
+    got = pred_layers(predicted)
+    assert any(got) and got == pred_layers(tagged)
