@@ -156,6 +156,12 @@ def tag(
             f"note: {int(stats['windowed_sentences'])} long sentences were tagged in "
             f"{int(stats['windows'])} overlapping word windows"
         )
+    if stats.get("overlaps_dropped") or stats.get("conflicts_dropped"):
+        console.print(
+            f"note: the merge dropped {int(stats.get('overlaps_dropped', 0))} predictions "
+            "overlapping a preferred one of the same type and "
+            f"{int(stats.get('conflicts_dropped', 0))} of another type on (nearly) the same span"
+        )
     for what, n in sorted(summary.lossy.items()):
         console.print(f"note: {to_format} output: {n} {what}")
     if stats.get("replaced_words"):
