@@ -29,9 +29,9 @@ SRC = Path(mosaicner.__file__).parent
 LAYERS: list[set[str]] = [
     {"_version", "errors"},
     {"data", "transitions"},
-    {"schema", "io", "evaluation"},
+    {"schema", "io", "evaluation", "merge"},
     {"corpora"},
-    {"analysis"},
+    {"analysis", "store"},
     {"encoders"},
     {"heads"},
     {"models"},

@@ -220,3 +220,29 @@ def test_corpus_view_drops_other_corpora_prefixed_labels(tiny_dir: Path) -> None
         (1, 2, "Species"),
     ]
     assert [s[:3] for s in model.predict_words(words)[0]] == [(0, 1, "Species"), (1, 2, "Species")]
+
+
+def test_predict_words_by_head_names_heads_and_shared_head_corpora(tiny_dir: Path) -> None:
+    model = _model(tiny_dir)
+    model.eval()
+    with torch.no_grad():  # make every head answer something on a random encoder
+        for p in model.heads.parameters():
+            p.add_(torch.randn_like(p) * 2.0)
+    sents = [list(ex.words) for ex in EXAMPLES] * 3
+    by_head = model.predict_words_by_head(sents, batch_size_tokens=24)
+    merged = model.predict_words(sents, batch_size_tokens=24)
+    sources = {src for spans in by_head for *_, src in spans}
+    assert sources <= {"cdr", "ncbi", "lin", "gen"} and sources & {"lin", "gen"}
+    for spans in by_head:
+        for _s, _e, label, _score, src in spans:
+            assert "$" not in label
+            if src in ("lin", "gen"):  # the shared head reports the corpus of the label
+                assert label == {"lin": "Species", "gen": "Cell"}[src]
+    # the unmerged view holds exactly the spans predict_words merged (best score each)
+    for raw, flat in zip(by_head, merged, strict=True):
+        best: dict[tuple[int, int, str], float] = {}
+        for s, e, label, score, _ in raw:
+            best[(s, e, label)] = max(score, best.get((s, e, label), float("-inf")))
+        assert {k: round(v, 4) for k, v in best.items()} == {
+            (s, e, lab): round(sc, 4) for s, e, lab, sc in flat
+        }

@@ -42,7 +42,8 @@ def test_tag_text_offsets_match() -> None:
     }
     for e in ents:
         assert text[e["start"] : e["end"]] == e["text"]
-        assert set(e) == {"start", "end", "label", "text", "score"}
+        assert set(e) == {"start", "end", "label", "text", "score", "heads"}
+        assert len(e["heads"]) == 1 and e["heads"][0]["head"]  # the one dictionary "head"
 
 
 def test_tag_documents_batch_in_order() -> None:

@@ -35,6 +35,7 @@ COMMAND_MODULES = (
     "mosaicner.cli.analyze",  # analyze similarity/transfer-matrix/correlate/recommend
     "mosaicner.cli.tag",  # tag, serve
     "mosaicner.cli.sru",  # views, ood (SRU-NER evaluation views, out-of-domain export)
+    "mosaicner.cli.models",  # models list/info/build/install/remove/push/pull, merge-policies
 )
 
 

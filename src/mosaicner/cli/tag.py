@@ -11,9 +11,12 @@ from rich.console import Console
 
 console = Console(stderr=True, highlight=False)
 
+MERGE_HELP = "How the heads' predictions merge: union, vote, max-score (default: the model's)."
+MODEL_HELP = "Installed model name, saved model folder, or a dictionary .json/.tsv file."
+
 
 def tag(
-    model: str = typer.Argument(..., help="Saved model folder (or a dictionary .json/.tsv file)."),
+    model: str = typer.Argument(..., help=MODEL_HELP),
     input: str = typer.Option(..., "--input", "-i", help="Input file, folder of shards, or '-'."),
     output: str = typer.Option(..., "--output", "-o", help="Output path, or '-' (jsonl only)."),
     from_format: str = typer.Option(
@@ -36,6 +39,7 @@ def tag(
     chunk_size: int = typer.Option(64, "--chunk-size", help="Documents per resumable chunk."),
     quantize: bool = typer.Option(False, "--quantize", help="Dynamic int8 quantisation (CPU)."),
     runtime: str = typer.Option("torch", "--runtime", help="Encoder runtime: torch or onnx."),
+    merge_policy: str | None = typer.Option(None, "--merge-policy", help=MERGE_HELP),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace output, discard parts."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
@@ -72,6 +76,7 @@ def tag(
             chunk_size=chunk_size,
             quantize=quantize,
             runtime=runtime,
+            merge_policy=merge_policy,
             overwrite=overwrite,
             progress=not quiet,
             stdout=sys.stdout,
@@ -122,7 +127,7 @@ def _progress(quiet: bool) -> Any:
 
 
 def serve(
-    model: str = typer.Argument(..., help="Saved model folder (or a dictionary .json/.tsv file)."),
+    model: str = typer.Argument(..., help=MODEL_HELP),
     host: str = typer.Option("127.0.0.1", "--host", help="Address to bind."),
     port: int = typer.Option(8000, "--port", help="Port to bind."),
     threads: int | None = typer.Option(None, "--threads", help="torch threads."),
@@ -134,6 +139,7 @@ def serve(
     max_wait_ms: float = typer.Option(5.0, "--max-wait-ms", help="Micro-batching wait."),
     quantize: bool = typer.Option(False, "--quantize", help="Dynamic int8 quantisation (CPU)."),
     runtime: str = typer.Option("torch", "--runtime", help="Encoder runtime: torch or onnx."),
+    merge_policy: str | None = typer.Option(None, "--merge-policy", help=MERGE_HELP),
 ) -> None:
     """Serve the model over HTTP: POST /v1/tag, GET /v1/model, GET /health, a page at /."""
     import uvicorn
@@ -141,8 +147,15 @@ def serve(
     from mosaicner.inference.jobs import load_tagger
     from mosaicner.server.app import create_app
     from mosaicner.server.settings import ServerSettings
+    from mosaicner.store import resolve_model
 
-    tagger = load_tagger(model, threads, batch_size_tokens, quantize, runtime)
+    if merge_policy is not None:
+        from mosaicner.merge import check_policy
+
+        check_policy(merge_policy)
+    tagger = load_tagger(
+        str(resolve_model(model)), threads, batch_size_tokens, quantize, runtime, merge_policy
+    )
     settings = ServerSettings(
         max_body_bytes=max_body_bytes,
         max_batch_documents=max_batch_documents,

@@ -73,7 +73,9 @@ def train(
 
 
 def evaluate(
-    model_dir: Path = typer.Argument(..., help="Model folder (or a run folder with model/)."),
+    model_dir: str | None = typer.Argument(
+        None, help="Model folder, run folder or installed model name (not with --predictions)."
+    ),
     corpus: str = typer.Option(..., "--corpus", "-c", help="Corpus name or path."),
     split: str = typer.Option("test", "--split", help="Split to score."),
     fmt: str = typer.Option("table", "--format", "-f", help="table | json"),
@@ -87,12 +89,49 @@ def evaluate(
         None, "--label-map", help="Label map for the corpus (default: as in training)."
     ),
     resamples: int = typer.Option(1000, "--resamples", help="Bootstrap resamples for the CI."),
+    merged: bool = typer.Option(
+        False,
+        "--merged",
+        help="Score what `mosaicner tag` outputs: every head, merged (character spans).",
+    ),
+    merge_policy: str | None = typer.Option(
+        None, "--merge-policy", help="With --merged: union, vote or max-score."
+    ),
+    predictions: Path | None = typer.Option(
+        None, "--predictions", help="Score this `mosaicner tag` output file instead of a model."
+    ),
+    pred_format: str = typer.Option("jsonl", "--predictions-format", help="Its format."),
 ) -> None:
-    """Score a model on a corpus split (strict span P/R/F1, per type, 95% bootstrap CI)."""
+    """Score a model on a corpus split (strict span P/R/F1, per type, 95% bootstrap CI).
+
+    By default each trained corpus is scored with its own head (the training figures);
+    ``--merged`` runs the tagging path instead, and ``--predictions FILE`` scores a file that
+    ``mosaicner tag`` wrote, so what `tag` outputs can be scored exactly.
+    """
     from mosaicner.training.run import evaluate_corpus
 
     if fmt not in ("table", "json"):
         raise typer.BadParameter("--format must be table or json")
+    if predictions is not None or merged:
+        from mosaicner.inference.scoring import evaluate_merged_or_file
+
+        report = evaluate_merged_or_file(
+            model_dir,
+            corpus,
+            split,
+            predictions=predictions,
+            predictions_format=pred_format,
+            merge_policy=merge_policy,
+            label_map=label_map,
+            n_resamples=resamples,
+        )
+        if fmt == "json":
+            typer.echo(json.dumps(report, indent=2))
+        else:
+            _table([report])
+        return
+    if model_dir is None:
+        raise typer.BadParameter("give a MODEL (or --predictions FILE)")
     report = evaluate_corpus(
         model_dir,
         corpus,

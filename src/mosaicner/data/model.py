@@ -40,7 +40,8 @@ class Span:
     filled when the document is tokenised (``None`` when unknown).  ``fragments`` holds the
     character intervals of a discontinuous mention (empty for a contiguous one); ``start``/``end``
     then cover the whole mention.  ``attrs`` holds normalisations (``{"MESH": "D003920"}``) and
-    source ids; it does not take part in equality.
+    source ids (strings), and on tagger output ``"heads"``: the provenance list
+    ``[{"head": ..., "score": ...}]`` (:mod:`mosaicner.merge`); it does not take part in equality.
     """
 
     start: int
@@ -49,7 +50,7 @@ class Span:
     token_start: int | None = None
     token_end: int | None = None
     score: float | None = field(default=None, compare=False)
-    attrs: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
+    attrs: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
     fragments: tuple[tuple[int, int], ...] = ()
 
     @property

@@ -27,9 +27,10 @@ def load_tagger(
     batch_size_tokens: int = 1024,
     quantize: bool = False,
     runtime: str = "torch",
+    merge_policy: str | None = None,
 ) -> Any:
-    """A :class:`~mosaicner.inference.tagger.Tagger` for ``model`` (a model folder or a
-    dictionary file)."""
+    """A :class:`~mosaicner.inference.tagger.Tagger` for ``model`` (an installed model's name,
+    a model folder or a dictionary file); ``merge_policy`` overrides the model's own."""
     from mosaicner.inference.tagger import Tagger
 
     return Tagger.load(
@@ -38,6 +39,7 @@ def load_tagger(
         batch_size_tokens=batch_size_tokens,
         quantize=quantize,
         runtime=runtime,
+        merge_policy=merge_policy,
     )
 
 
@@ -77,6 +79,13 @@ class TagReport:
             out.append(
                 f"note: {int(stats['replaced_words'])} words without sub-words were sent as [UNK]"
             )
+        if stats.get("overlaps_dropped") or stats.get("conflicts_dropped"):
+            out.append(
+                f"note: the merge dropped {int(stats.get('overlaps_dropped', 0))} predictions "
+                "overlapping a preferred one of the same type and "
+                f"{int(stats.get('conflicts_dropped', 0))} of another type on (nearly) the "
+                "same span"
+            )
         return out
 
 
@@ -95,6 +104,7 @@ def tag_job(
     chunk_size: int = 64,
     quantize: bool = False,
     runtime: str = "torch",
+    merge_policy: str | None = None,
     overwrite: bool = False,
     progress: bool = True,
     stdout: IO[str] | None = None,
@@ -109,6 +119,13 @@ def tag_job(
     the ``ray`` engine reports its own progress (``progress``).  Returns ``None`` when streaming
     to standard output (``output="-"``).
     """
+    from mosaicner.store import resolve_model
+
+    if merge_policy is not None:
+        from mosaicner.merge import check_policy
+
+        check_policy(merge_policy)
+    model = str(resolve_model(model))  # an installed model's name becomes its folder
     if engine not in ENGINES:
         raise ConfigError(f"unknown engine {engine!r}", expected="local or ray")
     if text_unit not in TEXT_UNITS:
@@ -117,11 +134,16 @@ def tag_job(
     if output == "-":
         if to_format != "jsonl":
             raise ConfigError("--output - writes JSON Lines only", hint="pass --to jsonl")
-        tagger = load_tagger(model, threads, batch_size_tokens, quantize, runtime)
+        tagger = load_tagger(model, threads, batch_size_tokens, quantize, runtime, merge_policy)
         batch.stream_jsonl(tagger, spec, stdout or sys.stdout, chunk_size=chunk_size)
         return None
     out = Path(output)
-    extra = {"model": str(Path(model).resolve()), "quantize": quantize, "runtime": runtime}
+    extra = {
+        "model": str(Path(model).resolve()),
+        "quantize": quantize,
+        "runtime": runtime,
+        "merge_policy": merge_policy,
+    }
     t0 = time.perf_counter()
     if engine == "ray":
         from mosaicner.inference.ray_engine import tag_corpus_ray
@@ -137,12 +159,13 @@ def tag_job(
             chunk_size=chunk_size,
             quantize=quantize,
             runtime=runtime,
+            merge_policy=merge_policy,
             overwrite=overwrite,
             manifest_extra=extra,
             progress=progress,
         )
     else:
-        tagger = load_tagger(model, threads, batch_size_tokens, quantize, runtime)
+        tagger = load_tagger(model, threads, batch_size_tokens, quantize, runtime, merge_policy)
         if on_total is not None:
             on_total(batch.count_documents(spec))
         summary = batch.tag_corpus(

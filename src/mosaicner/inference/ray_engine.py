@@ -63,6 +63,7 @@ class TaggerWorker:
         batch_size_tokens: int,
         quantize: bool,
         runtime: str = "torch",
+        merge_policy: str | None = None,
     ) -> None:
         from mosaicner.inference.tagger import Tagger
 
@@ -72,6 +73,7 @@ class TaggerWorker:
             batch_size_tokens=batch_size_tokens,
             quantize=quantize,
             runtime=runtime,
+            merge_policy=merge_policy,
         )
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
@@ -87,6 +89,8 @@ class TaggerWorker:
             # per-batch counters, repeated on the first row only
             "windowed": [stats.windowed_sentences if i == 0 else 0 for i in range(n)],
             "windows": [stats.windows if i == 0 else 0 for i in range(n)],
+            "overlaps_dropped": [stats.overlaps_dropped if i == 0 else 0 for i in range(n)],
+            "conflicts_dropped": [stats.conflicts_dropped if i == 0 else 0 for i in range(n)],
             "worker": [os.getpid()] * n,
         }
 
@@ -115,6 +119,7 @@ def tag_corpus_ray(
     chunk_size: int = 64,
     quantize: bool = False,
     runtime: str = "torch",
+    merge_policy: str | None = None,
     overwrite: bool = False,
     manifest_extra: dict[str, Any] | None = None,
     progress: bool = True,
@@ -156,6 +161,7 @@ def tag_corpus_ray(
             "batch_size_tokens": batch_size_tokens,
             "quantize": quantize,
             "runtime": runtime,
+            "merge_policy": merge_policy,
         },
         batch_size=chunk_size,
         concurrency=num_workers,
@@ -163,6 +169,7 @@ def tag_corpus_ray(
         batch_format="default",
     )
     sentences = entities = windowed = windows = 0
+    merge_dropped = {"overlaps_dropped": 0, "conflicts_dropped": 0}
     workers: set[int] = set()
     bar = None
     if progress:
@@ -184,6 +191,8 @@ def tag_corpus_ray(
             entities += int(sum(batch["entities"]))
             windowed += int(sum(batch["windowed"]))
             windows += int(sum(batch["windows"]))
+            for key in merge_dropped:
+                merge_dropped[key] += int(sum(batch[key]))
             workers.update(int(w) for w in batch["worker"])
             if bar is not None:
                 bar.update(task, advance=len(keys))
@@ -198,6 +207,7 @@ def tag_corpus_ray(
         "windowed_sentences": float(windowed),
         "windows": float(windows),
         "workers": float(len(workers)),
+        **{key: float(n) for key, n in merge_dropped.items()},
     }
     return summary
 

@@ -1,8 +1,9 @@
 """Export tagged documents to spaCy ``Doc`` objects.
 
 Every prediction goes to the span group ``doc.spans["mosaicner"]`` (nested and overlapping
-spans kept, scores in ``SpanGroup.attrs["scores"]``).  ``doc.ents`` must be flat, so it gets a
-non-overlapping subset chosen by an explicit policy, and the number of spans left out of
+spans kept, scores in ``SpanGroup.attrs["scores"]``, the merge's provenance of each span — the
+heads that predicted it — in ``SpanGroup.attrs["heads"]``).  ``doc.ents`` must be flat, so it
+gets a non-overlapping subset chosen by an explicit policy, and the number of spans left out of
 ``doc.ents`` is reported (``ExportReport.dropped``):
 
 * ``"longest"`` — longest non-overlapping first (ties: earlier start, then higher score);
@@ -136,14 +137,17 @@ def to_spacy(
     spans = list(doc.layer(layer))
     group = []
     scores = []
+    heads = []
     for s in spans:
         sp = sdoc.char_span(s.start, s.end, label=s.label, alignment_mode="strict")
         if sp is None:  # pragma: no cover - spans always lie on token boundaries
             raise ConfigError(f"span {s.start}-{s.end} does not fall on spaCy token boundaries")
         group.append(sp)
         scores.append(s.score)
+        heads.append(list(s.attrs.get("heads", [])))
     sdoc.spans[SPAN_KEY] = group
     sdoc.spans[SPAN_KEY].attrs["scores"] = scores
+    sdoc.spans[SPAN_KEY].attrs["heads"] = heads
     kept, dropped = flatten_spans(spans, policy)
     sdoc.ents = [sdoc.char_span(s.start, s.end, label=s.label) for s in kept]  # type: ignore[misc]
     sdoc.user_data["mosaicner"] = {

@@ -12,9 +12,15 @@ Pipeline: tokenise and split sentences like the training corpora (punctuation sp
 :mod:`mosaicner.data.tokenization`), cut sentences longer than ``max_sentence_words`` into
 overlapping word windows (the encoder itself windows sentences over its sub-word limit),
 predict all sentences of a call in length-sorted batches under ``torch.inference_mode``, and map
-token offsets back to characters.  Nested spans are kept; duplicates (same interval and label)
-are merged, keeping the highest score.  Windowing and word replacements are counted in
-:class:`TaggingStats`.
+token offsets back to characters.  The predictions of every head then go through one merge
+(:mod:`mosaicner.merge`, policy from the model folder's ``merge.json`` or ``merge_policy=``):
+each ``(start, end, type)`` once, overlapping same-type answers and cross-type conflicts resolved
+by the policy, and the heads behind every span in ``span.attrs["heads"]``
+(``[{"head": ..., "score": ...}]``).  Nested spans are kept.  Windowing, word replacements and
+every prediction the merge drops are counted in :class:`TaggingStats`.
+
+``Tagger.load`` takes a model folder, a run folder, a dictionary file, or the name of a model
+in the local store (:mod:`mosaicner.store`; an existing path wins over a name).
 """
 
 from __future__ import annotations
@@ -30,7 +36,8 @@ from typing import Any, Protocol, overload, runtime_checkable
 
 from mosaicner.data.model import PRED, Document, Sentence, Span, span_sort_key
 from mosaicner.data.tokenization import make_document, split_sentences, tokenize
-from mosaicner.errors import ConfigError, MissingFileError
+from mosaicner.errors import ConfigError
+from mosaicner.merge import Candidate, MergeConfig, MergeStats, load_merge_config, merge_candidates
 
 Prediction = tuple[int, int, str, float]
 
@@ -68,6 +75,8 @@ class TaggingStats:
     encoder_windowed_sentences: int = 0  # sentences over the encoder's sub-word limit
     truncated_pieces: int = 0  # sub-words of single words longer than a whole encoder window
     duplicate_predictions: int = 0  # same interval and label predicted twice (merged)
+    overlaps_dropped: int = 0  # same-type predictions overlapping a kept one (merge policy)
+    conflicts_dropped: int = 0  # other-type predictions on (nearly) the same span (merge)
     seconds: float = 0.0
 
     def add(self, other: TaggingStats) -> None:
@@ -98,6 +107,11 @@ class TaggingStats:
             text += f"; {self.replaced_words} words without sub-words sent as [UNK]"
         if self.truncated_pieces:
             text += f"; {self.truncated_pieces} sub-words of over-long single words dropped"
+        if self.overlaps_dropped or self.conflicts_dropped:
+            text += (
+                f"; merge dropped {self.overlaps_dropped} overlapping same-type and "
+                f"{self.conflicts_dropped} conflicting other-type predictions"
+            )
         return text
 
 
@@ -154,8 +168,10 @@ class Tagger:
         unknown_word: Callable[[str], bool] | None = None,
         unk_token: str = "[UNK]",
         source: str = "",
+        merge: MergeConfig | None = None,
     ) -> None:
         self.predictor = predictor
+        self.merge = merge if merge is not None else MergeConfig()
         self.batch_size_tokens = batch_size_tokens
         self.max_sentence_words = max_sentence_words
         self.window_context = window_context
@@ -176,19 +192,23 @@ class Tagger:
         batch_size_tokens: int = DEFAULT_BATCH_SIZE_TOKENS,
         quantize: bool = False,
         runtime: str = "torch",
+        merge_policy: str | None = None,
         **options: Any,
     ) -> Tagger:
-        """Load a saved model folder (or a dictionary file, see :mod:`.dictionary`).
+        """Load a saved model folder, a dictionary file (:mod:`.dictionary`) or a store name.
 
-        ``num_threads`` sets torch's intra-op thread count; ``quantize`` applies dynamic int8
-        quantisation to the encoder (CPU; see :mod:`.quantize`); ``runtime="onnx"`` runs the
-        encoder with ONNX Runtime (see :mod:`.onnx`), int8 too when ``quantize``.
+        ``path`` may name a model installed in the local store (``mosaicner models list``); an
+        existing path wins.  ``merge_policy`` overrides the model's merge policy
+        (:data:`mosaicner.merge.POLICIES`).  ``num_threads`` sets torch's intra-op thread
+        count; ``quantize`` applies dynamic int8 quantisation to the encoder (CPU; see
+        :mod:`.quantize`); ``runtime="onnx"`` runs the encoder with ONNX Runtime (see
+        :mod:`.onnx`), int8 too when ``quantize``.
         """
         if runtime not in ("torch", "onnx"):
             raise ConfigError(f"unknown runtime {runtime!r}", expected="torch or onnx")
-        p = Path(path)
-        if not p.exists():
-            raise MissingFileError(f"no model at {p}", file=p, hint="pass a saved model folder")
+        from mosaicner.store import resolve_model
+
+        p = resolve_model(path)
         if p.is_file():
             from mosaicner.inference.dictionary import DictionaryPredictor
 
@@ -196,6 +216,7 @@ class Tagger:
                 DictionaryPredictor.load(p),
                 batch_size_tokens=batch_size_tokens,
                 source=str(p),
+                merge=MergeConfig(policy=merge_policy) if merge_policy else None,
                 **options,
             )
         import torch
@@ -207,6 +228,7 @@ class Tagger:
 
         model = load_model(p)
         model.eval()
+        merge = load_merge_config(find_model_dir(p), merge_policy)
         if runtime == "onnx":
             from mosaicner.inference.onnx import use_onnx
 
@@ -217,7 +239,9 @@ class Tagger:
             model = quantize_model(model)
         # the encoder maps words without sub-words to its unknown token itself and counts
         # them (``model.last_stats``), which the tagger adds to its own stats
-        return cls(model, batch_size_tokens=batch_size_tokens, source=str(p), **options)
+        return cls(
+            model, batch_size_tokens=batch_size_tokens, source=str(p), merge=merge, **options
+        )
 
     def info(self) -> dict[str, Any]:
         info = dict(self.predictor.info())
@@ -227,6 +251,7 @@ class Tagger:
         if quantized:
             info["quantized"] = quantized
         info.setdefault("runtime", getattr(self.predictor, "runtime", "torch"))
+        info["merge_policy"] = self.merge.policy
         return info
 
     # ----------------------------------------------------------------- tagging
@@ -248,14 +273,58 @@ class Tagger:
         t0 = time.perf_counter()
         stats = TaggingStats()
         docs = [self.prepare(x, i) for i, x in enumerate(inputs)]
+        found = self.candidates(docs, stats)
+        merge_stats = MergeStats()
+        out: list[Document] = []
+        for doc, cands in zip(docs, found, strict=True):
+            merged = merge_candidates(cands, self.merge, merge_stats)
+            spans = [
+                Span(
+                    m.start,
+                    m.end,
+                    m.label,
+                    m.token_start,
+                    m.token_end,
+                    m.score,
+                    attrs={"heads": m.provenance()},
+                )
+                for m in merged
+            ]
+            stats.documents += 1
+            stats.entities += len(spans)
+            out.append(doc.with_layer(self.layer, sorted(spans, key=span_sort_key)))
+        stats.duplicate_predictions += merge_stats.duplicates
+        stats.overlaps_dropped += merge_stats.overlaps_dropped
+        stats.conflicts_dropped += merge_stats.conflicts_dropped
+        stats.seconds = time.perf_counter() - t0
+        self.last_stats = stats
+        self.stats.add(stats)
+        return out
+
+    def candidates(
+        self, docs: Sequence[Document], stats: TaggingStats | None = None
+    ) -> list[list[Candidate]]:
+        """Every head's predictions on prepared documents, in characters, before the merge.
+
+        One list per document; :func:`mosaicner.merge.merge_candidates` turns each into the
+        tagger's answer (this is what ``mosaicner merge-policies`` scores policies on).
+        """
+        stats = stats if stats is not None else TaggingStats()
         windows = list(self._windows(docs, stats))
         words = [self._encoder_words(w.words, stats) for w in windows]
+        by_head = getattr(self.predictor, "predict_words_by_head", None)
+        predictions: list[list[tuple[int, int, str, float, str]]] = []
         with _inference_mode():
-            predictions = (
-                self.predictor.predict_words(words, batch_size_tokens=self.batch_size_tokens)
-                if words
-                else []
-            )
+            if words and callable(by_head):
+                predictions = by_head(words, batch_size_tokens=self.batch_size_tokens)
+            elif words:
+                source = str(self.predictor.info().get("name") or "model")
+                predictions = [
+                    [(s, e, lab, sc, source) for s, e, lab, sc in preds]
+                    for preds in self.predictor.predict_words(
+                        words, batch_size_tokens=self.batch_size_tokens
+                    )
+                ]
         enc_stats = getattr(self.predictor, "last_stats", None)
         if words and enc_stats is not None:
             stats.encoder_windowed_sentences += int(getattr(enc_stats, "windowed_sentences", 0))
@@ -266,40 +335,21 @@ class Tagger:
                 f"the model returned {len(predictions)} predictions for {len(windows)} sentences",
                 expected="one list of spans per sentence",
             )
-        found: list[dict[tuple[int, int, str], Span]] = [{} for _ in docs]
+        found: list[list[Candidate]] = [[] for _ in docs]
         for win, preds in zip(windows, predictions, strict=True):
             doc = docs[win.doc]
-            bucket = found[win.doc]
             n = len(win.words)
-            for ts, te, label, score in preds:
+            for ts, te, label, score, head in preds:
                 if not (0 <= ts < te <= n) or not (win.own_start <= ts < win.own_end):
                     continue
                 a = win.sent_token_start + win.offset + ts
                 b = win.sent_token_start + win.offset + te
-                span = Span(
-                    doc.tokens[a].start,
-                    doc.tokens[b - 1].end,
-                    label,
-                    a,
-                    b,
-                    float(score),
+                found[win.doc].append(
+                    Candidate(
+                        doc.tokens[a].start, doc.tokens[b - 1].end, label, head, float(score), a, b
+                    )
                 )
-                key = (span.start, span.end, label)
-                old = bucket.get(key)
-                if old is not None:
-                    stats.duplicate_predictions += 1
-                    if (old.score or 0.0) >= (span.score or 0.0):
-                        continue
-                bucket[key] = span
-        out: list[Document] = []
-        for doc, bucket in zip(docs, found, strict=True):
-            stats.documents += 1
-            stats.entities += len(bucket)
-            out.append(doc.with_layer(self.layer, sorted(bucket.values(), key=span_sort_key)))
-        stats.seconds = time.perf_counter() - t0
-        self.last_stats = stats
-        self.stats.add(stats)
-        return out
+        return found
 
     def prepare(self, item: str | Document, index: int = 0) -> Document:
         """A document with tokens and sentences (tokenised/split here when missing)."""
@@ -367,7 +417,7 @@ def _inference_mode() -> Iterator[None]:
 
 
 def entity_records(doc: Document, layer: str = PRED) -> list[dict[str, Any]]:
-    """Spans of ``layer`` as plain dicts: start, end, label, text, score (+ token offsets)."""
+    """Spans of ``layer`` as plain dicts: start, end, label, text, score, token offsets, heads."""
     return [
         {
             "start": s.start,
@@ -377,6 +427,7 @@ def entity_records(doc: Document, layer: str = PRED) -> list[dict[str, Any]]:
             "score": None if s.score is None else round(float(s.score), 6),
             "token_start": s.token_start,
             "token_end": s.token_end,
+            "heads": list(s.attrs.get("heads", [])),
         }
         for s in doc.layer(layer)
     ]

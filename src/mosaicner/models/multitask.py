@@ -256,6 +256,43 @@ class MultiTaskModel(nn.Module):
                 self.train()
         return out
 
+    def predict_words_by_head(
+        self,
+        sentences: Sequence[Sequence[str]],
+        batch_size_tokens: int = 8192,
+        *,
+        max_sentences: int = 256,
+    ) -> list[list[tuple[int, int, str, float, str]]]:
+        """Like :meth:`predict_words`, unmerged: ``(start, end, type, score, source)`` per head.
+
+        ``source`` names who predicted the span: the head's name, or — for a head shared by
+        several corpora with corpus-prefixed labels (``BC5CDR$Chemical``) — the corpus.  The
+        caller merges (:mod:`mosaicner.merge`); ``self.last_stats`` is set as there.
+        """
+        encoded = self.encoder.encode_batch(sentences, use_cache=False)
+        self.last_stats = EncoderStats.of(encoded)
+        out: list[list[tuple[int, int, str, float, str]]] = [[] for _ in sentences]
+        was_training = self.training
+        self.eval()
+        try:
+            with torch.inference_mode():
+                for batch in token_batches(
+                    encoded, batch_size_tokens, max_sentences, self.encoder.num_special
+                ):
+                    features = self.encoder([encoded[i] for i in batch])
+                    for name, head in self.head_items():
+                        for k, spans in enumerate(head.decode(features, None)):
+                            for s, e, lab, sc in spans:
+                                prefix, sep, _ = lab.partition(PREFIX_SEP)
+                                source = prefix if sep and prefix in self.routes else name
+                                out[batch[k]].append(
+                                    (int(s), int(e), self.strip_label(lab), float(sc), source)
+                                )
+        finally:
+            if was_training:
+                self.train()
+        return out
+
     # ------------------------------------------------------------------ persistence
     def export_config(self) -> dict[str, Any]:
         """Everything needed to rebuild the model (``config.json``)."""

@@ -23,6 +23,7 @@ from mosaicner.server.batcher import MicroBatcher
 from mosaicner.server.schemas import (
     DocumentIn,
     Entity,
+    HeadVote,
     Health,
     ModelInfo,
     TaggedDocument,
@@ -117,6 +118,7 @@ def _entities(doc: Document, layer: str) -> list[Entity]:
             label=s.label,
             text=doc.span_text(s),
             score=None if s.score is None else round(float(s.score), 6),
+            heads=[HeadVote(**h) for h in s.attrs.get("heads", [])],
         )
         for s in doc.layer(layer)
     ]

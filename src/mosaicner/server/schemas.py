@@ -37,12 +37,20 @@ class TagRequest(BaseModel):
         return self
 
 
+class HeadVote(BaseModel):
+    head: str = Field(..., description="Head (or corpus of a shared head) that predicted it.")
+    score: float = Field(..., description="That head's score for the span.")
+
+
 class Entity(BaseModel):
     start: int = Field(..., description="Character offset (inclusive) into the text.")
     end: int = Field(..., description="Character offset (exclusive).")
     label: str
     text: str = Field(..., description="text[start:end]")
     score: float | None = None
+    heads: list[HeadVote] = Field(
+        default_factory=list, description="Provenance: every head that predicted this span."
+    )
 
 
 class TaggedDocument(BaseModel):

@@ -6,7 +6,8 @@ of a phase), :mod:`.optim`, :mod:`.selection` (best dev round, patience), :mod:`
 loop), :mod:`.checkpoint` (resume; no pickle), :mod:`.snapshot` (model folders), :mod:`.runlog`
 (``train.log``, ``metrics.jsonl``), :mod:`.run` (train then score; ``mosaicner train`` /
 ``evaluate``), :mod:`.predict`, :mod:`.distributed`, :mod:`.tracking` (MLflow),
-:mod:`.transfer` (the transfer-matrix runner), :mod:`.threads`.
+:mod:`.transfer` (the transfer-matrix runner), :mod:`.threads`, :mod:`.recipe` (``mosaicner
+models build``: train a pinned recipe into the model store).
 """
 
 from mosaicner.training.config import TrainConfig, config_from_dict, load_config

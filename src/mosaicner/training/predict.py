@@ -23,7 +23,8 @@ def predict_documents(
     max_words: int | None = None,
 ) -> tuple[list[Document], dict[str, int]]:
     """Documents with a ``pred`` layer; ``corpus`` picks one trained corpus's head (default:
-    every head, spans merged in the model's type space)."""
+    every head, merged as the tagger merges them: :mod:`mosaicner.merge`, the model's
+    ``merge.json``, provenance in ``attrs["heads"]``)."""
     model = loaded.model
     budget = int(max_words or loaded.metadata.get("eval_max_words", 4096))
     sentences: list[tuple[int, int, int]] = []  # (doc index, token_start, token_end)
@@ -35,6 +36,8 @@ def predict_documents(
                 sentences.append((di, sent.token_start, sent.token_end))
                 words.append(tuple(t.text for t in toks))
     preds: list[list[tuple[int, int, str, float]]] = [[] for _ in words]
+    if corpus is None and hasattr(model, "predict_words_by_head"):
+        return _predict_merged(loaded, documents, sentences, words)
     if corpus is None:
         preds = [list(p) for p in model.predict_words(words)]
     else:
@@ -53,6 +56,45 @@ def predict_documents(
             )
             n_spans += 1
     out_docs = [doc.with_layer(PRED, per_doc.get(i, [])) for i, doc in enumerate(documents)]
+    return out_docs, {"sentences": len(words), "spans": n_spans}
+
+
+def _predict_merged(
+    loaded: Any,
+    documents: Sequence[Document],
+    sentences: Sequence[tuple[int, int, int]],
+    words: Sequence[tuple[str, ...]],
+) -> tuple[list[Document], dict[str, int]]:
+    from mosaicner.merge import Candidate, load_merge_config, merge_candidates
+
+    cfg = load_merge_config(loaded.path)
+    raw = loaded.model.predict_words_by_head(words) if words else []
+    cands: dict[int, list[Candidate]] = {}
+    for (di, ts, _te), spans in zip(sentences, raw, strict=True):
+        doc = documents[di]
+        for s, e, label, score, head in spans:
+            a, b = doc.tokens[ts + s], doc.tokens[ts + e - 1]
+            cands.setdefault(di, []).append(
+                Candidate(a.start, b.end, label, head, float(score), ts + s, ts + e)
+            )
+    out_docs: list[Document] = []
+    n_spans = 0
+    for i, doc in enumerate(documents):
+        merged = merge_candidates(cands.get(i, []), cfg)
+        n_spans += len(merged)
+        spans = [
+            Span(
+                m.start,
+                m.end,
+                m.label,
+                m.token_start,
+                m.token_end,
+                score=m.score,
+                attrs={"heads": m.provenance()},
+            )
+            for m in merged
+        ]
+        out_docs.append(doc.with_layer(PRED, spans))
     return out_docs, {"sentences": len(words), "spans": n_spans}
 
 

@@ -35,12 +35,12 @@ class LoadedModel:
 
 
 def load_trained(path: str | Path) -> LoadedModel:
-    """Load a model folder (or a run folder's ``model/``) in eval mode, with the thread count it
-    was trained with.
-    """
+    """Load a model folder, a run folder's ``model/``, or a model of the local store by name,
+    in eval mode, with the thread count it was trained with."""
     from mosaicner.models import load_model
+    from mosaicner.store import resolve_model
 
-    folder = model_dir_of(path)
+    folder = model_dir_of(resolve_model(path))  # a path, or the name of an installed model
     if not folder.is_dir():
         raise ModelError(
             "model folder not found", file=folder, hint="train one with mosaicner train"
