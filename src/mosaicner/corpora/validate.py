@@ -329,7 +329,7 @@ def validate_documents(
         rep.mentions += len(spans)
         sent_of: dict[int, int] = {}
         for k, sent in enumerate(doc.sentences):
-            for t in range(sent.token_start, sent.token_end):
+            for t in range(max(sent.token_start, 0), min(sent.token_end, len(doc.tokens))):
                 sent_of[t] = k
         triples: list[tuple[int, int, str]] = []
         for sp in spans:

@@ -47,10 +47,12 @@ from typing import Any
 from mosaicner.data.alignment import AlignMode
 from mosaicner.data.model import GOLD, Document, Span, span_sort_key
 from mosaicner.errors import FormatError, MissingFileError, OffsetError
+from mosaicner.io._checks import ShapeError, parse_offset
 from mosaicner.io._common import align_spans, reject_options, segment
 from mosaicner.io.base import ReadReport, ReadResult, WriteReport, read_text
+from mosaicner.io.files import file_name, write_text_atomic
 
-_OFFSETS = re.compile(r"^\d+ \d+(;\d+ \d+)*$")
+_OFFSETS = re.compile(r"^\d+ \d+(;\d+ \d+)*$")  # any digits here; parse_offset wants 0-9
 
 
 def _pairs(path: Path) -> list[tuple[Path, Path | None]]:
@@ -119,7 +121,15 @@ def _parse_ann(ann: Path, text: str, report: ReadReport) -> tuple[list[Span], li
             )
         frags: list[tuple[int, int]] = []
         for piece in offs.split(";"):
-            a, b = (int(x) for x in piece.split(" "))
+            try:
+                a, b = (parse_offset(x, "offset") for x in piece.split(" "))
+            except ShapeError as exc:
+                raise FormatError(
+                    str(exc),
+                    file=ann,
+                    line=lineno,
+                    expected="T<id><TAB><type> <start> <end>[;<start> <end>...]<TAB><text>",
+                ) from None
             if not (0 <= a < b <= n):
                 raise OffsetError(
                     f"entity {tid} {label!r} offsets [{a}, {b}) lie outside the text "
@@ -244,7 +254,7 @@ def _ann_lines(doc: Document, spans: Iterable[Span]) -> list[str]:
 
 
 def _safe_name(doc_id: str) -> str:
-    return doc_id.replace("/", "_").replace("\\", "_") or "document"
+    return file_name(doc_id.replace("/", "_").replace("\\", "_") or "document")
 
 
 def write(
@@ -271,10 +281,8 @@ def write(
         others = sum(len(v) for k2, v in doc.spans.items() if k2 != layer)
         if others:
             report.count_loss(f"spans of layers other than {layer!r} not written", others)
-        (p / f"{name}.txt").write_text(doc.text, encoding="utf-8", newline="")
-        (p / f"{name}.ann").write_text(
-            "".join(x + "\n" for x in lines), encoding="utf-8", newline=""
-        )
+        write_text_atomic(p / f"{name}.txt", doc.text)
+        write_text_atomic(p / f"{name}.ann", "".join(x + "\n" for x in lines))
         report.documents += 1
         report.spans += len(spans)
     return report

@@ -44,7 +44,9 @@ from mosaicner.data.alignment import AlignMode
 from mosaicner.data.model import GOLD, Document, Span, span_sort_key
 from mosaicner.errors import FormatError, OffsetError
 from mosaicner.io._common import align_spans, count_discontinuous, reject_options, segment
+from mosaicner.io._checks import ShapeError, parse_offset
 from mosaicner.io.base import ReadReport, ReadResult, WriteReport, read_text
+from mosaicner.io.files import write_text_atomic
 
 _TITLE = re.compile(r"^([^|\t]+)\|([ta])\|(.*)$")
 _EXPECTED = "PMID|t|title, PMID|a|abstract, or PMID<TAB>start<TAB>end<TAB>text<TAB>type[<TAB>id]"
@@ -146,16 +148,21 @@ def read(
                 line=lineno,
                 expected="annotation lines right after their |t| and |a| lines",
             )
-        if parts[1].isdigit():
-            if len(parts) < 5 or not parts[2].isdigit():
+        if parts[1].isnumeric():  # an annotation line (any digits; offsets must be 0-9)
+            if len(parts) < 5:
                 raise FormatError(
                     f"annotation line has {len(parts)} fields",
                     file=p,
                     line=lineno,
                     expected=_EXPECTED,
                 )
+            try:
+                start = parse_offset(parts[1], "start offset")
+                end = parse_offset(parts[2], "end offset")
+            except ShapeError as exc:
+                raise FormatError(str(exc), file=p, line=lineno, expected=_EXPECTED) from None
             ident = parts[5] if len(parts) > 5 else None
-            cur.mentions.append((lineno, int(parts[1]), int(parts[2]), parts[3], parts[4], ident))
+            cur.mentions.append((lineno, start, end, parts[3], parts[4], ident))
         else:
             cur.relations.append(line)
     finish()
@@ -204,8 +211,7 @@ def write(
         out.append("\n")
         report.documents += 1
         report.spans += len(spans)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    p.write_text("".join(out), encoding="utf-8")
+    write_text_atomic(p, "".join(out))
     return report
 
 

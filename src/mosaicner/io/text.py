@@ -22,6 +22,7 @@ from mosaicner.data.tokenization import make_document
 from mosaicner.errors import MissingFileError
 from mosaicner.io._common import reject_options
 from mosaicner.io.base import ReadReport, ReadResult, WriteReport, read_text
+from mosaicner.io.files import file_name, write_text_atomic
 
 
 def read(path: str | Path, *, per_line: bool = False, **options: object) -> ReadResult:
@@ -85,11 +86,9 @@ def write(
                 report.count_loss("line breaks written as spaces")
                 text = text.replace("\r", " ").replace("\n", " ")
             lines.append(text + "\n")
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text("".join(lines), encoding="utf-8")
+        write_text_atomic(p, "".join(lines))
     elif len(docs) == 1 and not p.is_dir():
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(docs[0].text, encoding="utf-8", newline="")
+        write_text_atomic(p, docs[0].text)
     else:
         p.mkdir(parents=True, exist_ok=True)
         used: set[str] = set()
@@ -100,7 +99,7 @@ def write(
                 k += 1
                 name = f"{base}-{k}"
             used.add(name)
-            (p / f"{name}.txt").write_text(d.text, encoding="utf-8", newline="")
+            write_text_atomic(p / f"{file_name(name)}.txt", d.text)
     return report
 
 
