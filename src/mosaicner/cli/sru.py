@@ -17,7 +17,9 @@ from typing import Any
 import typer
 
 
-def _examples(loaded: Any, corpus: str, split: str, label_map: str | None) -> tuple[Any, ...]:
+def _examples(
+    loaded: Any, corpus: str, split: str, label_map: str | None, data_format: str | None = None
+) -> tuple[Any, ...]:
     from mosaicner.training.config import CorpusSpec
     from mosaicner.training.data import prepare_corpus
 
@@ -27,6 +29,7 @@ def _examples(loaded: Any, corpus: str, split: str, label_map: str | None) -> tu
     source = known["source"] if known and corpus == key else corpus
     spec = CorpusSpec(
         name=source,
+        format=data_format,
         label_map=label_map if label_map is not None else (known or {}).get("label_map"),
         splits={"train": split, "dev": None, "test": None},  # type: ignore[arg-type]
     )
@@ -45,6 +48,9 @@ def views(
     ),
     label_map: str | None = typer.Option(None, "--label-map", help="Label map for the corpus."),
     fmt: str = typer.Option("table", "--format", "-f", help="table | json"),
+    data_format: str | None = typer.Option(
+        None, "--from", help="Format of the corpus files (default: detected)."
+    ),
 ) -> None:
     """Separate / joined scores and global predictions of an SRU model on a corpus split."""
     from dataclasses import replace
@@ -55,7 +61,7 @@ def views(
     from mosaicner.training.run import load_trained
 
     loaded = load_trained(model_dir)
-    key, examples, types, seen = _examples(loaded, corpus, split, label_map)
+    key, examples, types, seen = _examples(loaded, corpus, split, label_map, data_format)
     gold = [[(int(s), int(e), str(t)) for s, e, t in ex.spans] for ex in examples]
     raw = predict_raw(loaded.model, [replace(ex, corpus=key) for ex in examples])
     tmap = load_type_map(type_map)
@@ -90,6 +96,9 @@ def ood(
     split: str = typer.Option("test", "--split", help="Split to tag."),
     min_score: float = typer.Option(0.0, "--min-score", help="Drop predictions below this."),
     label_map: str | None = typer.Option(None, "--label-map", help="Label map for the corpus."),
+    data_format: str | None = typer.Option(
+        None, "--from", help="Format of the corpus files (default: detected)."
+    ),
 ) -> None:
     """Export predictions of types the corpus does not annotate, for human review."""
     from dataclasses import replace
@@ -99,7 +108,7 @@ def ood(
     from mosaicner.training.run import load_trained
 
     loaded = load_trained(model_dir)
-    key, examples, types, _ = _examples(loaded, corpus, split, label_map)
+    key, examples, types, _ = _examples(loaded, corpus, split, label_map, data_format)
     examples = [replace(ex, corpus=key) for ex in examples]
     raw = predict_raw(loaded.model, examples)
     records = collect_ood(examples, raw, types, min_score=min_score)

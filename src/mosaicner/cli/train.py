@@ -92,6 +92,9 @@ def evaluate(
         None, "--label-map", help="Label map for the corpus (default: as in training)."
     ),
     resamples: int = typer.Option(1000, "--resamples", help="Bootstrap resamples for the CI."),
+    data_format: str | None = typer.Option(
+        None, "--from", help="Format of the corpus files (default: detected)."
+    ),
 ) -> None:
     """Score a model on a corpus split (strict span P/R/F1, per type, 95% bootstrap CI)."""
     from mosaicner.training.run import evaluate_corpus, load_trained
@@ -107,6 +110,7 @@ def evaluate(
         type_map=type_map,
         label_map=label_map,
         n_resamples=resamples,
+        format=data_format,
     )
     if fmt == "json":
         typer.echo(json.dumps(report, indent=2))
@@ -118,8 +122,12 @@ def predict(
     model_dir: Path = typer.Argument(..., help="Model folder (or a run folder with model/)."),
     input: Path = typer.Option(..., "--input", "-i", help="Input file (a corpus format)."),
     output: Path = typer.Option(..., "--output", "-o", help="Output file."),
-    from_fmt: str = typer.Option("conll", "--from", help="Input format (mosaicner.io names)."),
-    to_fmt: str | None = typer.Option(None, "--to", help="Output format (default: --from)."),
+    from_fmt: str | None = typer.Option(
+        None, "--from", help="Input format (mosaicner.io names; default: detected)."
+    ),
+    to_fmt: str | None = typer.Option(
+        None, "--to", help="Output format (default: the input format)."
+    ),
     corpus: str | None = typer.Option(
         None, "--corpus", help="Trained corpus whose head tags the text (default: every head)."
     ),
@@ -130,9 +138,10 @@ def predict(
     from mosaicner.training.run import load_trained
 
     loaded = load_trained(model_dir)
-    result = io.read(input, from_fmt)
+    fmt_in = from_fmt or io.detect_format(input)
+    result = io.read(input, fmt_in)
     docs, counts = predict_documents(loaded, result.documents, corpus=corpus)
-    report = io.write(docs, output, to_fmt or from_fmt, layer="pred")
+    report = io.write(docs, output, to_fmt or fmt_in, layer="pred")
     console.print(
         f"{len(docs)} documents, {counts['sentences']} sentences, {counts['spans']} predicted "
         f"spans -> {output}"

@@ -88,25 +88,11 @@ def sniff_jsonl(path: Path) -> str:
 
 
 def detect_format(path: Path) -> str:
-    """Guess a file's format from its suffix (and first record for JSON Lines)."""
-    if path.is_dir():
-        if any(path.glob("*.ann")):
-            return "brat"
-        raise ConfigError(
-            f"cannot tell the format of directory {path}",
-            hint="pass --format / --from explicitly",
-        )
-    suffix = path.suffix.lower()
-    if suffix in JSONL_SUFFIXES:
-        return sniff_jsonl(path)
-    if suffix in SUFFIX_FORMATS:
-        return SUFFIX_FORMATS[suffix]
-    raise ConfigError(
-        f"cannot tell the format of {path} from its suffix {suffix!r}",
-        expected="one of "
-        + ", ".join(sorted({*COLUMN_SUFFIXES, *JSONL_SUFFIXES, *SUFFIX_FORMATS})),
-        hint="pass the format explicitly",
-    )
+    """The format of a corpus file or folder: its suffix, and its content where the suffix is
+    ambiguous (see :func:`mosaicner.io.detect.detect_format`)."""
+    from mosaicner.io.detect import detect_format as detect
+
+    return detect(path)
 
 
 @dataclass(frozen=True)

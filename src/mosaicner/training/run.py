@@ -69,6 +69,7 @@ def evaluate_corpus(
     label_map: str | None = None,
     n_resamples: int = 1000,
     seed: int = 0,
+    format: str | None = None,
 ) -> dict[str, Any]:
     """Score a trained model on one split of a corpus (name or path).
 
@@ -83,6 +84,7 @@ def evaluate_corpus(
     source = known["source"] if known and corpus == key else corpus
     spec = CorpusSpec(
         name=source,
+        format=format,
         label_map=label_map if label_map is not None else (known or {}).get("label_map"),
         splits={"train": split, "dev": None, "test": None},  # type: ignore[arg-type]
     )
