@@ -125,8 +125,6 @@ def test_validate_bounds_memory_on_absurd_sentence_sizes(tmp_path: Path) -> None
         "from mosaicner.cli.main import main\n"
         f"main(['corpora', 'validate', {str(f)!r}])\n"
     )
-    proc = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
-    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2, proc.stderr[-2000:]
     assert "Traceback" not in proc.stderr and f"{f}:1" in proc.stderr + proc.stdout

@@ -29,7 +29,8 @@ def test_file_offsets_index_the_file_with_crlf_and_bom(tmp_path: Path) -> None:
     inp = tmp_path / "in.txt"
     inp.write_bytes(raw.encode("utf-8"))
     (rec,) = _tag(tmp_path, inp, "file")
-    exact = open(inp, encoding="utf-8-sig", newline="").read()  # the documented convention
+    with open(inp, encoding="utf-8-sig", newline="") as fh:  # the documented convention
+        exact = fh.read()
     assert rec["text"] == exact
     spans = rec["spans"]["pred"]
     assert [exact[s["start"] : s["end"]] for s in spans] == [

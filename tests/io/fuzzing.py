@@ -360,9 +360,7 @@ def check_file(
     return failures
 
 
-def damaged_copy(
-    fmt: str, seed: Path, folder: Path, rnd: random.Random, structured: bool
-) -> Path:
+def damaged_copy(fmt: str, seed: Path, folder: Path, rnd: random.Random, structured: bool) -> Path:
     """Copy the seed corpus ``seed`` into ``folder`` with one of its files damaged."""
     target = folder / FILE_NAMES[fmt]
     if seed.is_dir():

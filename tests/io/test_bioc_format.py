@@ -114,13 +114,10 @@ def test_error_unknown_flavour(tmp_path: Path) -> None:
 def _bioc_json(passage: dict[str, object]) -> str:
     import json
 
-    base = {"offset": 0, "infons": {}, "text": "IL-2 binds.", "sentences": [],
-            "annotations": [], "relations": []}  # fmt: skip
-    return json.dumps(
-        {"source": "", "date": "", "key": "", "infons": {},
-         "documents": [{"id": "1", "infons": {}, "relations": [], "annotations": [],
-                        "passages": [base | passage]}]}  # fmt: skip
-    )
+    empty: dict[str, object] = {"infons": {}, "annotations": [], "relations": []}
+    base = {"offset": 0, "text": "IL-2 binds.", "sentences": [], **empty}
+    doc = {"id": "1", "passages": [base | passage], **empty}
+    return json.dumps({"source": "", "date": "", "key": "", "infons": {}, "documents": [doc]})
 
 
 @pytest.mark.parametrize(
@@ -158,7 +155,7 @@ def test_xml_writer_names_characters_xml_cannot_hold(tmp_path: Path) -> None:
     from mosaicner.errors import UnrepresentableError
 
     doc = Document("d", "bell \x07 here")
-    with pytest.raises(UnrepresentableError, match="U\\+0007, which XML 1.0 cannot hold"):
+    with pytest.raises(UnrepresentableError, match=r"U\+0007, which XML 1.0 cannot hold"):
         write([doc], tmp_path / "o.xml", "bioc-xml")
     assert not (tmp_path / "o.xml").exists()
     write([doc], tmp_path / "o.json", "bioc-json")  # JSON can

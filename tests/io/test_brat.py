@@ -113,5 +113,5 @@ def test_txt_without_ann_is_a_document_without_spans(tmp_path: Path) -> None:
 def test_offsets_must_be_bounded_ascii_digits(tmp_path: Path, offsets: str) -> None:
     (tmp_path / "d.txt").write_text("IL-2 binds.", encoding="utf-8")
     (tmp_path / "d.ann").write_text(f"T1\tGene {offsets}\tIL-2\n", encoding="utf-8")
-    with pytest.raises(FormatError, match=rf"d.ann:1: "):
+    with pytest.raises(FormatError, match=r"d.ann:1: "):
         read(tmp_path, "brat")

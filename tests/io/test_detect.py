@@ -23,6 +23,7 @@ def format_for_target(path: Path) -> str:
 
     return target(path)
 
+
 PUBTATOR = (
     "123|t|Aspirin and Reye syndrome\n"
     "123|a|We report a case.\n"

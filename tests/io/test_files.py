@@ -72,7 +72,7 @@ def test_lone_surrogate_is_a_toolkit_error(tmp_path: Path) -> None:
     from mosaicner.errors import UnrepresentableError
     from mosaicner.io.files import atomic_open
 
-    with pytest.raises(UnrepresentableError, match="U\\+D83D"):
+    with pytest.raises(UnrepresentableError, match=r"U\+D83D"):
         write([Document("d", "bad \ud83d text")], tmp_path / "o.jsonl", "jsonl")
     with pytest.raises(UnrepresentableError), atomic_open(tmp_path / "x.txt") as fh:
         fh.write("\udc00")

@@ -24,7 +24,5 @@ def test_evaluate_a_pubtator_file_named_txt(
     detected = evaluate_corpus(loaded, str(target), "test", head="dis", n_resamples=0)
     micro = detected["micro"]
     assert micro["tp"] + micro["fn"] == gold  # read as plain text it was 0
-    as_text = evaluate_corpus(
-        loaded, str(target), "test", head="dis", n_resamples=0, format="text"
-    )
+    as_text = evaluate_corpus(loaded, str(target), "test", head="dis", n_resamples=0, format="text")
     assert as_text["micro"]["tp"] + as_text["micro"]["fn"] == 0  # --from is passed through

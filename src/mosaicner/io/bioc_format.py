@@ -466,8 +466,7 @@ def _check_xml_chars(doc: Document, layer: str, p: Path) -> None:
         m = _XML_INVALID.search(str(value))
         if m is not None:
             raise UnrepresentableError(
-                f"document {doc.id[:60]!r} holds U+{ord(m.group()):04X}, which XML 1.0 cannot "
-                "hold",
+                f"document {doc.id[:60]!r} holds U+{ord(m.group()):04X}, which XML 1.0 cannot hold",
                 file=p,
                 expected="text without control characters other than tab, LF and CR",
                 hint="write BioC JSON or JSON Lines instead, or remove the character",

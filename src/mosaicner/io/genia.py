@@ -41,13 +41,13 @@ from typing import Any
 
 from mosaicner.data.model import GOLD, Document
 from mosaicner.errors import JSONLineError, OffsetError
+from mosaicner.io._checks import parse_json
 from mosaicner.io._common import (
     count_discontinuous,
     ensure_tokens,
     reject_options,
     sentence_spans,
 )
-from mosaicner.io._checks import parse_json
 from mosaicner.io.base import ReadReport, ReadResult, WriteReport, read_text
 from mosaicner.io.files import write_text_atomic
 

@@ -43,8 +43,8 @@ from typing import Any
 from mosaicner.data.alignment import AlignMode
 from mosaicner.data.model import GOLD, Document, Span, span_sort_key
 from mosaicner.errors import FormatError, OffsetError
-from mosaicner.io._common import align_spans, count_discontinuous, reject_options, segment
 from mosaicner.io._checks import ShapeError, parse_offset
+from mosaicner.io._common import align_spans, count_discontinuous, reject_options, segment
 from mosaicner.io.base import ReadReport, ReadResult, WriteReport, read_text
 from mosaicner.io.files import write_text_atomic
 

@@ -37,7 +37,7 @@ from mosaicner.io.files import file_name, write_text_atomic
 def open_text(path: str | Path) -> IO[str]:
     """Open a UTF-8 text file for exact reading: BOM dropped, lines split at ``"\\n"`` only,
     no line-end translation (see the module docstring)."""
-    return open(path, encoding="utf-8-sig", newline="\n")  # noqa: SIM115 - the caller closes
+    return open(path, encoding="utf-8-sig", newline="\n")
 
 
 def strip_line_end(line: str) -> str:
