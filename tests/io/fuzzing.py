@@ -10,8 +10,9 @@ Valid files come from the writers (documents drawn by hypothesis, or the fixed d
   random value somewhere in the tree is replaced by one of the wrong type or range (or a key is
   deleted), and the tree is written back.
 
-:func:`check_file` reads a damaged file, and when the reader accepts it writes the documents
-with the writers; every exception that is not a :class:`~mosaicner.errors.MosaicnerError` is a
+:func:`check_file` validates and reads a damaged file (``corpora.validate.validate_file`` has
+line-by-line checkers of its own for conll and genia-jsonl), and when the reader accepts it
+writes the documents with the writers; every exception that is not a :class:`~mosaicner.errors.MosaicnerError` is a
 :class:`Failure` named by its *site* (exception type + innermost ``mosaicner`` frame).
 ``tests/io/test_fuzz.py`` asserts there are none; ``tests/io/fuzz_census.py`` counts the
 distinct sites over many more cases.
@@ -342,8 +343,12 @@ def check_file(
     writers: Sequence[str] = WRITERS,
     extra: Callable[[list[Document], Path], Any] | None = None,
 ) -> list[Failure]:
-    """Read ``path`` as ``fmt``; when that works, write the documents with ``writers``."""
+    """Validate and read ``path`` as ``fmt``; when reading works, run ``extra`` on the
+    documents and write them with ``writers``."""
+    from mosaicner.corpora.validate import validate_file
+
     failures: list[Failure] = []
+    _guard(f"validate {fmt}", lambda: validate_file(path, fmt), failures)
     result = _guard(f"read {fmt}", lambda: read(path, fmt), failures)
     if result is None:
         return failures

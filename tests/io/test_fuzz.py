@@ -31,7 +31,7 @@ from mosaicner.corpora.validate import validate_documents
 from mosaicner.data.model import Document
 
 FUZZ = settings(
-    max_examples=40,
+    max_examples=50,
     deadline=None,
     derandomize=True,
     database=None,

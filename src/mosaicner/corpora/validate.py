@@ -245,6 +245,9 @@ def validate_genia(path: Path) -> ValidationReport:
         except json.JSONDecodeError as exc:
             rep.add(path, lineno, "json", f"not valid JSON: {exc.msg} (column {exc.colno})")
             continue
+        except (ValueError, RecursionError) as exc:  # int-string limit, nesting depth
+            rep.add(path, lineno, "json", f"not usable JSON: {str(exc)[:120]}")
+            continue
         if not isinstance(obj, dict):
             rep.add(path, lineno, "json", "a line must be a JSON object")
             continue
