@@ -12,8 +12,9 @@ Valid files come from the writers (documents drawn by hypothesis, or the fixed d
 
 :func:`check_file` validates and reads a damaged file (``corpora.validate.validate_file`` has
 line-by-line checkers of its own for conll and genia-jsonl), and when the reader accepts it
-writes the documents with the writers; every exception that is not a :class:`~mosaicner.errors.MosaicnerError` is a
-:class:`Failure` named by its *site* (exception type + innermost ``mosaicner`` frame).
+writes the documents with the writers; every exception that is not a
+:class:`~mosaicner.errors.MosaicnerError` is a :class:`Failure` named by its *site*
+(exception type + innermost ``mosaicner`` frame).
 ``tests/io/test_fuzz.py`` asserts there are none; ``tests/io/fuzz_census.py`` counts the
 distinct sites over many more cases.
 """
