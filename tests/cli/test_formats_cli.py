@@ -128,3 +128,17 @@ def test_validate_bounds_memory_on_absurd_sentence_sizes(tmp_path: Path) -> None
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2, proc.stderr[-2000:]
     assert "Traceback" not in proc.stderr and f"{f}:1" in proc.stderr + proc.stdout
+
+
+def test_corpus_folder_of_pubtator_txt_splits(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "mycorpus"
+    folder.mkdir()
+    (folder / "train.txt").write_text(PUBTATOR, encoding="utf-8")
+    (folder / "test.txt").write_text(PUBTATOR.replace("123", "456"), encoding="utf-8")
+    code, out, err = run(["corpora", "stats", str(folder), "--format", "json"], capsys)
+    assert code == 0, err
+    splits = json.loads(out)["splits"]
+    assert list(splits) == ["train", "test"]
+    assert all(s["mentions"] == {"Chemical": 1, "Disease": 1} for s in splits.values())
