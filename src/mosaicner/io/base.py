@@ -3,6 +3,11 @@
 Every format module exposes ``read(path, **options) -> ReadResult`` and
 ``write(documents, path, **options) -> WriteReport``; this module maps format names to them
 (imported lazily, so ``import mosaicner.io`` stays light).
+
+Guarantees shared by every format: readers raise only :mod:`mosaicner.errors` exceptions, with
+``FILE:LINE`` where a line is known (``tests/io/test_fuzz.py`` fuzzes every reader and writer);
+writers write every file atomically (:mod:`mosaicner.io.files`); ``read(path)`` without a
+format detects it (:mod:`mosaicner.io.detect`).
 """
 
 from __future__ import annotations

@@ -23,12 +23,21 @@ Reading:
   is tokenised with the rule tokenizer and split into sentences (never across passages), and
   spans are aligned (``align="strict"`` by default); misalignments are counted, never dropped.
   Relations are not modelled and are counted as lossy.
+* Hostile input: an XML file whose root element is not ``<collection>`` is refused
+  (:class:`~mosaicner.errors.FormatError` with the line of the root element; it used to read
+  as 0 documents).  BioC JSON is checked field by field before use (offsets are integers,
+  infons are scalars, texts are strings; a wrong type raises ``FormatError`` naming the path,
+  e.g. ``documents[0].passages[1].offset``).  Gaps between passages are filled with at most
+  ``MAX_GAP`` characters per document (an offset far beyond the text raises ``OffsetError``
+  instead of allocating it).
 
 Writing: one collection; each document as passages (from ``metadata["passages"]`` when they
 fit the text, else one passage over the whole text), sentence elements with offset and text,
 passage-level annotations (``type`` infon + every attr as an infon, ``score`` as an infon,
 one location per fragment, text = fragments joined by one space).  So CoNLL → BioC → CoNLL
-gives back the same tokens, sentences and spans.
+gives back the same tokens, sentences and spans.  XML 1.0 cannot hold control characters other
+than tab, LF and CR: the XML writer refuses documents holding them
+(:class:`~mosaicner.errors.UnrepresentableError`, naming the document and the code point).
 """
 
 from __future__ import annotations

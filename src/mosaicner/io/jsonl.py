@@ -19,6 +19,14 @@ the readers of this package) and as ``[start, end, text]`` otherwise.  Optional 
 when empty.  Layers and spans keep their order, so ``read(write(docs)) == docs`` and every
 non-compared field (score, attrs, metadata) comes back too.  Metadata must be JSON
 serialisable; values that are not are written with ``str()`` and counted as lossy.
+
+Every field is checked before use (:mod:`mosaicner.io._checks`): offsets must be JSON integers
+(not floats, booleans, strings or null) inside the text, token offsets inside the tokens,
+sentences ``[start, end, token_start, token_end]`` inside both; ``attrs`` values are strings
+(numbers and booleans are kept as their text); ``score`` is a finite number; integers beyond
+Python's 4,300-digit limit, ``Infinity``/``NaN``, nesting too deep to parse and lone UTF-16
+surrogates are refused.  A wrong shape raises :class:`~mosaicner.errors.JSONLineError`, an
+offset outside the document :class:`~mosaicner.errors.OffsetError`, both with ``FILE:LINE``.
 """
 
 from __future__ import annotations

@@ -18,7 +18,9 @@ Conventions:
 * **Annotations** ``PMID start end text type [id]``: ``id`` (for example ``D001241``,
   ``MESH:D012202``, ``7157;7158``, ``-1``) is kept verbatim in ``attrs["identifier"]``.  The
   stated text is checked against the document text (mismatches counted in ``ReadReport.lossy``).
-  Offsets outside the text raise :class:`~mosaicner.errors.OffsetError` with ``FILE:LINE``.
+  Offsets outside the text raise :class:`~mosaicner.errors.OffsetError` with ``FILE:LINE``;
+  offsets must be ASCII digits ``0-9`` (at most 15): other digits (``²``, ``٣``, ``３``) raise
+  :class:`~mosaicner.errors.FormatError`.
 * **Relation lines** (``PMID<TAB>CID<TAB>...``, second field not a number) are kept verbatim in
   ``metadata["pubtator_relations"]``, written back by the writer and counted as lossy on read.
 * A line that fits none of these raises :class:`~mosaicner.errors.FormatError`.
