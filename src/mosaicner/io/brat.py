@@ -10,9 +10,9 @@ Annotation lines:
   pieces in ``Span.fragments``.  Offsets outside the text raise
   :class:`~mosaicner.errors.OffsetError` with ``FILE:LINE``; offsets that are not ASCII digits
   ``0-9`` (at most 15) raise :class:`~mosaicner.errors.FormatError`.  Offsets count characters
-  of the ``.txt`` exactly as stored (``"\r\n"`` is two characters; a BOM is not counted).  The stated text is compared with
-  the ``.txt`` (fragments joined by one space, newlines read as spaces); mismatches are counted
-  in ``ReadReport.lossy`` and the ``.txt`` wins.
+  of the ``.txt`` exactly as stored (``"\\r\\n"`` is two characters; a BOM is not counted).
+  The stated text is compared with the ``.txt`` (fragments joined by one space, newlines read
+  as spaces); mismatches are counted in ``ReadReport.lossy`` and the ``.txt`` wins.
 * ``N1<TAB>Reference T1 MESH:D001234<TAB>name`` — a normalisation, kept in the entity's
   ``attrs["identifier"]`` (several joined by ``;``) and ``attrs["identifier_name"]``.
 * ``A1<TAB>Negated T1`` / ``A2<TAB>Severity T1 high`` — attributes, kept as

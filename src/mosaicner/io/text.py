@@ -8,9 +8,9 @@ sentences with :mod:`mosaicner.data.tokenization`.  No spans.
 
 Offsets and line ends.  Character offsets index the file's text exactly as
 ``open(path, encoding="utf-8-sig", newline="").read()`` returns it: UTF-8, a leading byte-order
-mark (U+FEFF) removed and not counted, no line-end translation (``"\r\n"`` is two characters,
-a lone ``"\r"`` one).  Lines end at ``"\n"`` only (:func:`split_lines`): a line ending in
-``"\r\n"`` loses both characters, a lone ``"\r"`` stays inside its line (it never splits a
+mark (U+FEFF) removed and not counted, no line-end translation (``"\\r\\n"`` is two characters,
+a lone ``"\\r"`` one).  Lines end at ``"\\n"`` only (:func:`split_lines`): a line ending in
+``"\\r\\n"`` loses both characters, a lone ``"\\r"`` stays inside its line (it never splits a
 document), and per-line offsets are relative to the line.  :func:`open_text` opens a file this
 way for streaming readers (``mosaicner tag``).
 
