@@ -14,8 +14,9 @@
     │   ├── OffsetError              offsets outside the text, or start > end
     │   ├── AlignmentError           a character span that does not fall on token boundaries
     │   ├── CrossingSpansError       crossing spans where a format needs proper nesting
-    │   └── MissingFileError         a file or split that should exist does not
-    │       └── MissingSplitError
+    │   ├── MissingFileError         a file or split that should exist does not
+    │   │   └── MissingSplitError
+    │   └── UnrepresentableError     a document holds what the target format cannot hold
     ├── SchemaError                  label maps and label sets
     │   └── UnknownLabelError
     ├── ConfigError                  configuration and registries
@@ -121,6 +122,10 @@ class MissingSplitError(MissingFileError):
     """A corpus split that was asked for does not exist."""
 
 
+class UnrepresentableError(DataError):
+    """A document holds something the target format cannot hold (a writer refuses it)."""
+
+
 class SchemaError(MosaicnerError):
     """Label maps and label sets."""
 
@@ -175,4 +180,5 @@ __all__ = [
     "TagSequenceError",
     "UnknownComponentError",
     "UnknownLabelError",
+    "UnrepresentableError",
 ]

@@ -109,3 +109,54 @@ def test_error_unknown_flavour(tmp_path: Path) -> None:
 
     with pytest.raises(ConfigError, match=r"bioc-xml \| bioc-json"):
         bioc_format.read(tmp_path / "x", flavour="bioc-yaml")
+
+
+def _bioc_json(passage: dict[str, object]) -> str:
+    import json
+
+    empty: dict[str, object] = {"infons": {}, "annotations": [], "relations": []}
+    base = {"offset": 0, "text": "IL-2 binds.", "sentences": [], **empty}
+    doc = {"id": "1", "passages": [base | passage], **empty}
+    return json.dumps({"source": "", "date": "", "key": "", "infons": {}, "documents": [doc]})
+
+
+@pytest.mark.parametrize(
+    ("passage", "error"),
+    [
+        ({"offset": "abc"}, FormatError),
+        ({"offset": None}, FormatError),
+        ({"offset": 1.5}, FormatError),
+        ({"infons": [1, 2]}, FormatError),
+        ({"text": 7}, FormatError),
+        ({"annotations": [{"id": "a", "infons": {"type": "X"}, "text": "IL",
+                           "locations": [{"offset": {"a": 1}, "length": 2}]}]}, FormatError),
+        ({"annotations": [{"id": "a", "infons": {"type": "X"}, "text": "IL",
+                           "locations": [{"offset": 0, "length": 10**12}]}]}, OffsetError),
+        ({"offset": 10**12}, OffsetError),  # a gap of 10^12 characters: no allocation
+    ],
+)  # fmt: skip
+def test_hostile_bioc_json_is_refused(
+    tmp_path: Path, passage: dict[str, object], error: type[Exception]
+) -> None:
+    f = tmp_path / "bad.json"
+    f.write_text(_bioc_json(passage), encoding="utf-8")
+    with pytest.raises(error, match=str(f)):
+        read(f, "bioc-json")
+
+
+def test_non_bioc_xml_is_refused(tmp_path: Path) -> None:
+    f = tmp_path / "other.xml"
+    f.write_text("<?xml version='1.0'?>\n<html><body>hello</body></html>\n", encoding="utf-8")
+    with pytest.raises(FormatError, match=rf"{f}:2: .*<html>, not a BioC <collection>"):
+        read(f, "bioc-xml")
+
+
+def test_xml_writer_names_characters_xml_cannot_hold(tmp_path: Path) -> None:
+    from mosaicner.errors import UnrepresentableError
+
+    doc = Document("d", "bell \x07 here")
+    with pytest.raises(UnrepresentableError, match=r"U\+0007, which XML 1.0 cannot hold"):
+        write([doc], tmp_path / "o.xml", "bioc-xml")
+    assert not (tmp_path / "o.xml").exists()
+    write([doc], tmp_path / "o.json", "bioc-json")  # JSON can
+    assert read(tmp_path / "o.json", "bioc-json").documents[0].text == "bell \x07 here"

@@ -107,3 +107,11 @@ def test_txt_without_ann_is_a_document_without_spans(tmp_path: Path) -> None:
     (tmp_path / "only.txt").write_text("Some text.")
     (doc,) = read(tmp_path, "brat").documents
     assert doc.id == "only" and doc.layer() == ()
+
+
+@pytest.mark.parametrize("offsets", ["0 " + "9" * 5000, "\u0660 4", "0 \uff14"])
+def test_offsets_must_be_bounded_ascii_digits(tmp_path: Path, offsets: str) -> None:
+    (tmp_path / "d.txt").write_text("IL-2 binds.", encoding="utf-8")
+    (tmp_path / "d.ann").write_text(f"T1\tGene {offsets}\tIL-2\n", encoding="utf-8")
+    with pytest.raises(FormatError, match=r"d.ann:1: "):
+        read(tmp_path, "brat")

@@ -119,3 +119,22 @@ def test_real_genia_test_split(data_dir: Path, tmp_path: Path) -> None:
     a, b = src.read_text().splitlines(), out.read_text().splitlines()
     assert len(a) == len(b)
     assert sum(x != y for x, y in zip(a, b, strict=True)) <= 5
+
+
+@pytest.mark.parametrize(
+    ("line", "error"),
+    [
+        ('{"tokens": ["a"], "entity_mentions": [{"start": 0, "end": ' + "9" * 5000 + "}]}",
+         "not usable JSON"),
+        ('{"tokens": ["a"], "x": ' + "[" * 5000 + "]" * 5000 + "}", "nested too deeply"),
+        ('{"tokens": ["a"], "entity_mentions": [{"start": 0, "end": Infinity, '
+         '"entity_type": "X"}]}', "not usable JSON"),
+        ('{"tokens": ["a"], "entity_mentions": [{"start": false, "end": true, '
+         '"entity_type": "X"}]}', "lacks int 'start'"),
+    ],
+)  # fmt: skip
+def test_hostile_values_are_format_errors(tmp_path: Path, line: str, error: str) -> None:
+    f = tmp_path / "bad.jsonl"
+    f.write_text(line + "\n", encoding="utf-8")
+    with pytest.raises(JSONLineError, match=rf"{f}:1: .*{error}"):
+        read(f, "genia-jsonl")

@@ -93,3 +93,49 @@ def test_real_genia_nested_survives_jsonl(data_dir: Path, tmp_path: Path) -> Non
     back = read(tmp_path / "back.jsonlines", "genia-jsonl")
     assert back.documents == docs
     assert back.report.spans == 5119  # every mention, nested and two-label ones included
+
+
+_BIG = "9" * 5000
+
+
+@pytest.mark.parametrize(
+    ("line", "error"),
+    [
+        ('{"id": "a", "text": "abc", "tokens": [[0, ' + _BIG + "]]}", "not usable JSON"),
+        ('{"id": "a", "text": "abc", "tokens": [[0, Infinity]]}', "not usable JSON"),
+        ('{"id": "a", "text": "abc", "spans": {"gold": [{"start": null, "end": 1, '
+         '"label": "X"}]}}', "span 'start' is null"),
+        ('{"id": "a", "text": "abc", "spans": {"gold": [{"start": 1e3, "end": 1, '
+         '"label": "X"}]}}', "not an integer"),
+        ('{"id": "a", "text": "abc", "spans": {"gold": [{"start": 0, "end": 1, '
+         '"label": "X", "attrs": [1]}]}}', "span 'attrs' is a list"),
+        ('{"id": "a", "text": "abc", "spans": {"gold": {"start": 0}}}', "is an object, not a list"),
+        ('{"id": "a", "text": "abc", "spans": {"gold": [{"start": 0, "end": 1, '
+         '"label": "X", "fragments": [[0, "1"]]}]}}', "fragment end is the string"),
+        ('{"id": "a", "text": "abc", "tokens": [[0, 1, 5]]}', "token 0 text is an integer"),
+        ('{"id": "a", "text": "abc", "metadata": ' + "[" * 5000 + "]" * 5000 + "}",
+         "nested too deeply"),
+        ('{"id": "a", "text": "abc", "metadata": {"k": "\\ud83d"}}', "lone UTF-16 surrogate"),
+    ],
+)  # fmt: skip
+def test_hostile_values_are_format_errors(tmp_path: Path, line: str, error: str) -> None:
+    f = tmp_path / "bad.jsonl"
+    f.write_text('{"id": "ok", "text": "fine"}\n' + line + "\n", encoding="utf-8")
+    with pytest.raises(JSONLineError, match=rf"{f}:2: .*{error}"):
+        read(f, "jsonl")
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        '"sentences": [[0, 3, 0, 1000000000000]]',
+        '"sentences": [[0, 3, 0, 1]], "spans": {"gold": [{"start": 0, "end": 1, '
+        '"label": "X", "token_start": 0, "token_end": 7}]}',
+        '"spans": {"gold": [{"start": 0, "end": 1, "label": "X", "fragments": [[0, 9]]}]}',
+    ],
+)
+def test_token_and_sentence_offsets_outside_the_document(tmp_path: Path, field: str) -> None:
+    f = tmp_path / "bad.jsonl"
+    f.write_text('{"id": "a", "text": "abc", "tokens": [[0, 3]], ' + field + "}\n")
+    with pytest.raises(OffsetError, match=rf"{f}:1: "):
+        read(f, "jsonl")

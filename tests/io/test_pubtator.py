@@ -77,3 +77,11 @@ def test_error_malformed_line(tmp_path: Path) -> None:
     f.write_text("1|t|Short.\nthis is not pubtator\n")
     with pytest.raises(FormatError, match=rf"{f}:2: "):
         read(f, "pubtator")
+
+
+@pytest.mark.parametrize("offset", ["\u00b2", "\u0663", "\uff13", "9" * 5000])
+def test_offsets_must_be_ascii_digits(tmp_path: Path, offset: str) -> None:
+    f = tmp_path / "bad.pubtator"
+    f.write_text(f"1|t|Aspirin works\n1|a|\n1\t{offset}\t7\tAspirin\tChemical\n", encoding="utf-8")
+    with pytest.raises(FormatError, match=rf"{f}:3: start offset .*ASCII digits"):
+        read(f, "pubtator")

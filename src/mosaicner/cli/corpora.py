@@ -122,7 +122,7 @@ def stats(
     output: str = typer.Option("table", "--format", help="table or json."),
     split: list[str] | None = typer.Option(None, "--split", help="Only these splits."),
     data_format: str | None = typer.Option(
-        None, "--data-format", help="Format of the files (default: detected)."
+        None, "--from", "--data-format", help="Format of the files (default: detected)."
     ),
 ) -> None:
     """Documents, sentences, tokens, mentions per type and nested mentions per split."""
@@ -164,7 +164,7 @@ def validate(
     path: str = typer.Argument(..., help="A file, a corpus directory, or a registry name."),
     output: str = typer.Option("table", "--format", help="table or json."),
     data_format: str | None = typer.Option(
-        None, "--data-format", help="Format of the files (default: detected)."
+        None, "--from", "--data-format", help="Format of the files (default: detected)."
     ),
     scheme: str = typer.Option("iob2", "--scheme", help="Tag scheme of column files."),
     limit: int = typer.Option(50, "--limit", help="Problems to print (all are counted)."),
@@ -255,10 +255,10 @@ def convert(
     source: Path = typer.Argument(..., help="Input file (or folder for brat)."),
     target: Path = typer.Argument(..., help="Output file (or folder for brat)."),
     from_format: str | None = typer.Option(
-        None, "--from", help="Input format (default: detected from the suffix)."
+        None, "--from", help="Input format (default: detected from the suffix and content)."
     ),
     to_format: str | None = typer.Option(
-        None, "--to", help="Output format (default: detected from the suffix)."
+        None, "--to", help="Output format (default: from the target's suffix)."
     ),
     label_map: str | None = typer.Option(
         None, "--label-map", help="Apply a label map: a YAML file or a built-in map name."
@@ -274,20 +274,10 @@ def convert(
     """Convert between conll, jsonl, genia-jsonl, brat, bioc-xml, bioc-json, pubtator, actions,
     text; prints what was read, written and lost."""
     from mosaicner import io
-    from mosaicner.corpora.resolve import detect_format
-    from mosaicner.errors import ConfigError
 
     _check_output(output)
-    fmt_in = from_format or detect_format(source)
-    if to_format is None:
-        try:
-            fmt_out = detect_format(target)
-        except ConfigError:
-            raise ConfigError(
-                f"cannot tell the output format of {target}", hint="pass --to FORMAT"
-            ) from None
-    else:
-        fmt_out = to_format
+    fmt_in = from_format or io.detect_format(source)
+    fmt_out = to_format or io.format_for_target(target)  # the target is never read
     io.get_format(fmt_in)
     io.get_format(fmt_out)
     result = io.read(source, fmt_in, **_parse_options(read_opt, "--read-opt"))

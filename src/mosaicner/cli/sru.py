@@ -25,11 +25,16 @@ def views(
     ),
     label_map: str | None = typer.Option(None, "--label-map", help="Label map for the corpus."),
     fmt: str = typer.Option("table", "--format", "-f", help="table | json"),
+    data_format: str | None = typer.Option(
+        None, "--from", help="Format of the corpus files (default: detected)."
+    ),
 ) -> None:
     """Separate / joined scores and global predictions of an SRU model on a corpus split."""
     from mosaicner.training.views import score_sru_views
 
-    result = score_sru_views(model_dir, corpus, split, type_map=type_map, label_map=label_map)
+    result = score_sru_views(
+        model_dir, corpus, split, type_map=type_map, label_map=label_map, data_format=data_format
+    )
     key = result["corpus"]
     if fmt == "json":
         typer.echo(json.dumps(result, indent=2))
@@ -56,12 +61,21 @@ def ood(
     split: str = typer.Option("test", "--split", help="Split to tag."),
     min_score: float = typer.Option(0.0, "--min-score", help="Drop predictions below this."),
     label_map: str | None = typer.Option(None, "--label-map", help="Label map for the corpus."),
+    data_format: str | None = typer.Option(
+        None, "--from", help="Format of the corpus files (default: detected)."
+    ),
 ) -> None:
     """Export predictions of types the corpus does not annotate, for human review."""
     from mosaicner.training.views import export_ood
 
     report = export_ood(
-        model_dir, corpus, output, split=split, min_score=min_score, label_map=label_map
+        model_dir,
+        corpus,
+        output,
+        split=split,
+        min_score=min_score,
+        label_map=label_map,
+        data_format=data_format,
     )
     typer.echo(report.summary())
 

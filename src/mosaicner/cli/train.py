@@ -101,6 +101,9 @@ def evaluate(
         None, "--predictions", help="Score this `mosaicner tag` output file instead of a model."
     ),
     pred_format: str = typer.Option("jsonl", "--predictions-format", help="Its format."),
+    data_format: str | None = typer.Option(
+        None, "--from", help="Format of the corpus files (default: detected)."
+    ),
 ) -> None:
     """Score a model on a corpus split (strict span P/R/F1, per type, 95% bootstrap CI).
 
@@ -140,6 +143,7 @@ def evaluate(
         type_map=type_map,
         label_map=label_map,
         n_resamples=resamples,
+        format=data_format,
     )
     if fmt == "json":
         typer.echo(json.dumps(report, indent=2))
@@ -151,8 +155,12 @@ def predict(
     model_dir: Path = typer.Argument(..., help="Model folder (or a run folder with model/)."),
     input: Path = typer.Option(..., "--input", "-i", help="Input file (a corpus format)."),
     output: Path = typer.Option(..., "--output", "-o", help="Output file."),
-    from_fmt: str = typer.Option("conll", "--from", help="Input format (mosaicner.io names)."),
-    to_fmt: str | None = typer.Option(None, "--to", help="Output format (default: --from)."),
+    from_fmt: str | None = typer.Option(
+        None, "--from", help="Input format (mosaicner.io names; default: detected)."
+    ),
+    to_fmt: str | None = typer.Option(
+        None, "--to", help="Output format (default: the input format)."
+    ),
     corpus: str | None = typer.Option(
         None, "--corpus", help="Trained corpus whose head tags the text (default: every head)."
     ),

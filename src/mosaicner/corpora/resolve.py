@@ -5,8 +5,10 @@
 * a corpus directory: split files named train / dev|devel|valid|validation / test with a
   ``.tsv``/``.conll``/``.iob``/``.iob2``/``.bio`` (column format), ``.jsonl``/``.jsonlines``
   (JSON Lines; GENIA-style when the records have ``entity_mentions``), ``.xml`` (BioC XML),
-  ``.json`` (BioC JSON), ``.pubtator`` or ``.actions`` suffix, or split sub-folders of BRAT
-  files; the corpus is named by the folder; split names are normalised (``devel`` → ``dev``);
+  ``.json`` (BioC JSON), ``.pubtator``, ``.actions`` or ``.txt`` suffix (where the suffix is
+  ambiguous the content decides: :func:`mosaicner.io.detect.detect_format`), or split
+  sub-folders of BRAT files; the corpus is named by the folder; split names are normalised
+  (``devel`` → ``dev``);
 * a folder of BRAT files (``*.ann``): one split, ``all``;
 * a single file: one split, named by the file stem when it is a split name (else ``all``).
 
@@ -44,7 +46,15 @@ SPLIT_ALIASES = {
 }
 COLUMN_SUFFIXES = (".tsv", ".conll", ".iob", ".iob2", ".bio", ".bioes")
 JSONL_SUFFIXES = (".jsonl", ".jsonlines")
-SPLIT_FILE_SUFFIXES = (*COLUMN_SUFFIXES, *JSONL_SUFFIXES, ".xml", ".json", ".pubtator", ".actions")
+SPLIT_FILE_SUFFIXES = (
+    *COLUMN_SUFFIXES,
+    *JSONL_SUFFIXES,
+    ".xml",
+    ".json",
+    ".pubtator",
+    ".actions",
+    ".txt",  # format by content: PubTator, CoNLL, ... or plain text
+)
 SUFFIX_FORMATS = {
     **dict.fromkeys(COLUMN_SUFFIXES, "conll"),
     ".xml": "bioc-xml",
@@ -88,25 +98,11 @@ def sniff_jsonl(path: Path) -> str:
 
 
 def detect_format(path: Path) -> str:
-    """Guess a file's format from its suffix (and first record for JSON Lines)."""
-    if path.is_dir():
-        if any(path.glob("*.ann")):
-            return "brat"
-        raise ConfigError(
-            f"cannot tell the format of directory {path}",
-            hint="pass --format / --from explicitly",
-        )
-    suffix = path.suffix.lower()
-    if suffix in JSONL_SUFFIXES:
-        return sniff_jsonl(path)
-    if suffix in SUFFIX_FORMATS:
-        return SUFFIX_FORMATS[suffix]
-    raise ConfigError(
-        f"cannot tell the format of {path} from its suffix {suffix!r}",
-        expected="one of "
-        + ", ".join(sorted({*COLUMN_SUFFIXES, *JSONL_SUFFIXES, *SUFFIX_FORMATS})),
-        hint="pass the format explicitly",
-    )
+    """The format of a corpus file or folder: its suffix, and its content where the suffix is
+    ambiguous (see :func:`mosaicner.io.detect.detect_format`)."""
+    from mosaicner.io.detect import detect_format as detect
+
+    return detect(path)
 
 
 @dataclass(frozen=True)
@@ -154,6 +150,8 @@ def scan_directory(root: Path) -> dict[str, Path]:
             split = SPLIT_ALIASES.get(p.stem.lower())
             if split is None or p.suffix.lower() not in SPLIT_FILE_SUFFIXES:
                 continue
+            if p.suffix.lower() == ".txt" and p.with_suffix(".ann").exists():
+                continue  # a BRAT document that happens to be called train/dev/test
         elif p.is_dir():
             split = SPLIT_ALIASES.get(p.name.lower())
             if split is None or not any(p.glob("*.ann")):

@@ -245,6 +245,9 @@ def validate_genia(path: Path) -> ValidationReport:
         except json.JSONDecodeError as exc:
             rep.add(path, lineno, "json", f"not valid JSON: {exc.msg} (column {exc.colno})")
             continue
+        except (ValueError, RecursionError) as exc:  # int-string limit, nesting depth
+            rep.add(path, lineno, "json", f"not usable JSON: {str(exc)[:120]}")
+            continue
         if not isinstance(obj, dict):
             rep.add(path, lineno, "json", "a line must be a JSON object")
             continue
@@ -329,7 +332,7 @@ def validate_documents(
         rep.mentions += len(spans)
         sent_of: dict[int, int] = {}
         for k, sent in enumerate(doc.sentences):
-            for t in range(sent.token_start, sent.token_end):
+            for t in range(max(sent.token_start, 0), min(sent.token_end, len(doc.tokens))):
                 sent_of[t] = k
         triples: list[tuple[int, int, str]] = []
         for sp in spans:

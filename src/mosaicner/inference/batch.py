@@ -31,6 +31,7 @@ from typing import IO, Any
 
 from mosaicner.data.model import PRED, Document
 from mosaicner.errors import ConfigError, JSONLineError, MissingFileError, UnknownComponentError
+from mosaicner.io.text import open_text, strip_line_end
 
 KEY_SHIFT = 32
 STREAMING_INPUTS = ("text", "jsonl")
@@ -129,7 +130,7 @@ def _iter_text(stream: IO[str], name: str, unit: str) -> Iterator[tuple[int, Doc
         yield 0, Document(name, text)
         return
     for i, line in enumerate(stream):
-        line = line.rstrip("\r\n")
+        line = strip_line_end(line)
         if i == 0 and line.startswith("\ufeff"):
             line = line[1:]
         yield i, Document(f"{name}:{i + 1}", line)
@@ -180,7 +181,7 @@ def iter_documents(
     if spec.format not in INPUT_FORMATS:
         raise UnknownComponentError.for_name("input format", spec.format, INPUT_FORMATS)
     if spec.path == "-":
-        stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8")
+        stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8-sig", newline="\n")
         yield from _filter(0, _iter_stream(spec, stdin, "stdin", "-"), done)
         return
     for si, shard in enumerate(spec.shards()):
@@ -190,7 +191,7 @@ def iter_documents(
 def iter_shard(spec: InputSpec, shard: Path) -> Iterator[tuple[int, Document]]:
     """``(index_in_shard, document)`` for one shard file."""
     if spec.format in STREAMING_INPUTS:
-        with open(shard, encoding="utf-8") as fh:
+        with open_text(shard) as fh:  # exact: no newline translation (offsets index the file)
             yield from _iter_stream(
                 spec, fh, shard.stem if spec.unit() == "line" else shard.name, str(shard)
             )

@@ -1,6 +1,8 @@
 """Readers and writers for corpus formats.
 
-``read(path, format) -> ReadResult`` and ``write(docs, path, format) -> WriteReport``.
+``read(path, format) -> ReadResult`` and ``write(docs, path, format) -> WriteReport``;
+``detect_format(path)`` tells the format of a corpus file (suffix, then content) and
+``format_for_target(path)`` the format of an output path (suffix only).
 """
 
 from mosaicner.io.base import (
@@ -13,12 +15,15 @@ from mosaicner.io.base import (
     read_text,
     write,
 )
+from mosaicner.io.detect import detect_format, format_for_target
 
 __all__ = [
     "FORMATS",
     "ReadReport",
     "ReadResult",
     "WriteReport",
+    "detect_format",
+    "format_for_target",
     "get_format",
     "read",
     "read_text",

@@ -26,6 +26,7 @@ from mosaicner.data.model import GOLD, Document
 from mosaicner.data.tokenization import split_sentences, tokenize
 from mosaicner.errors import FormatError
 from mosaicner.io.base import ReadReport, ReadResult, WriteReport, read_text
+from mosaicner.io.files import write_text_atomic
 from mosaicner.transitions import EncodeReport, decode, encode, format_actions, parse_actions
 
 SEPARATOR = " ||| "
@@ -186,7 +187,7 @@ def write(
                 "spans without token offsets or crossing a sentence boundary (dropped)",
                 n_layer - n_seen,
             )
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    write_text_atomic(path, "\n".join(lines) + "\n")
     return report
 
 

@@ -3,6 +3,11 @@
 Every format module exposes ``read(path, **options) -> ReadResult`` and
 ``write(documents, path, **options) -> WriteReport``; this module maps format names to them
 (imported lazily, so ``import mosaicner.io`` stays light).
+
+Guarantees shared by every format: readers raise only :mod:`mosaicner.errors` exceptions, with
+``FILE:LINE`` where a line is known (``tests/io/test_fuzz.py`` fuzzes every reader and writer);
+writers write every file atomically (:mod:`mosaicner.io.files`); ``read(path)`` without a
+format detects it (:mod:`mosaicner.io.detect`).
 """
 
 from __future__ import annotations
@@ -126,7 +131,14 @@ def get_format(name: str) -> FormatSpec:
         raise UnknownComponentError.for_name("format", name, FORMATS) from None
 
 
-def read(path: str | Path, format: str, **options: Any) -> ReadResult:
+def read(path: str | Path, format: str | None = None, **options: Any) -> ReadResult:
+    """Read a corpus file (or folder); ``format=None`` detects it
+    (:func:`mosaicner.io.detect.detect_format`: the suffix, and the content where the suffix
+    is ambiguous)."""
+    if format is None:
+        from mosaicner.io.detect import detect_format
+
+        format = detect_format(path)
     spec = get_format(format)
     if spec.name in ("bioc-xml", "bioc-json"):
         options.setdefault("flavour", spec.name)
@@ -134,8 +146,15 @@ def read(path: str | Path, format: str, **options: Any) -> ReadResult:
 
 
 def write(
-    documents: Iterable[Document], path: str | Path, format: str, **options: Any
+    documents: Iterable[Document], path: str | Path, format: str | None = None, **options: Any
 ) -> WriteReport:
+    """Write documents; ``format=None`` takes the format from the target's suffix only
+    (:func:`mosaicner.io.detect.format_for_target`; the target is never read).  Every file is
+    written atomically (:mod:`mosaicner.io.files`)."""
+    if format is None:
+        from mosaicner.io.detect import format_for_target
+
+        format = format_for_target(path)
     spec = get_format(format)
     if spec.name in ("bioc-xml", "bioc-json"):
         options.setdefault("flavour", spec.name)

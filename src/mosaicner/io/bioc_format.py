@@ -23,12 +23,21 @@ Reading:
   is tokenised with the rule tokenizer and split into sentences (never across passages), and
   spans are aligned (``align="strict"`` by default); misalignments are counted, never dropped.
   Relations are not modelled and are counted as lossy.
+* Hostile input: an XML file whose root element is not ``<collection>`` is refused
+  (:class:`~mosaicner.errors.FormatError` with the line of the root element; it used to read
+  as 0 documents).  BioC JSON is checked field by field before use (offsets are integers,
+  infons are scalars, texts are strings; a wrong type raises ``FormatError`` naming the path,
+  e.g. ``documents[0].passages[1].offset``).  Gaps between passages are filled with at most
+  ``MAX_GAP`` characters per document (an offset far beyond the text raises ``OffsetError``
+  instead of allocating it).
 
 Writing: one collection; each document as passages (from ``metadata["passages"]`` when they
 fit the text, else one passage over the whole text), sentence elements with offset and text,
 passage-level annotations (``type`` infon + every attr as an infon, ``score`` as an infon,
 one location per fragment, text = fragments joined by one space).  So CoNLL → BioC → CoNLL
-gives back the same tokens, sentences and spans.
+gives back the same tokens, sentences and spans.  XML 1.0 cannot hold control characters other
+than tab, LF and CR: the XML writer refuses documents holding them
+(:class:`~mosaicner.errors.UnrepresentableError`, naming the document and the code point).
 """
 
 from __future__ import annotations
@@ -44,15 +53,38 @@ from typing import Any
 
 import bioc
 from bioc import biocjson, biocxml
+from bioc.biocjson.decoder import parse_collection
 
 from mosaicner.data.alignment import AlignMode
 from mosaicner.data.model import GOLD, Document, Sentence, Span, Token, span_sort_key
 from mosaicner.data.tokenization import tokenize
-from mosaicner.errors import ConfigError, FormatError, OffsetError
+from mosaicner.errors import (
+    ConfigError,
+    FormatError,
+    MosaicnerError,
+    OffsetError,
+    UnrepresentableError,
+)
+from mosaicner.io._checks import (
+    ShapeError,
+    as_dict,
+    as_int,
+    as_list,
+    as_str,
+    parse_json,
+    parse_offset,
+    scalar_str,
+)
 from mosaicner.io._common import align_spans, reject_options, segment
 from mosaicner.io.base import ReadReport, ReadResult, WriteReport, read_text
+from mosaicner.io.detect import check_bioc_xml_root
+from mosaicner.io.files import write_text_atomic
 
 FLAVOURS = ("bioc-xml", "bioc-json")
+#: filler characters (between passages) a document may need; larger gaps are an error
+MAX_GAP = 1_000_000
+#: characters XML 1.0 cannot hold (the BioC XML writer refuses them)
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 TOKENIZATION = "mosaicner:tokenization"
 TOKENS = "mosaicner:tokens"
 _TYPE_KEYS = ("type", "Type", "entity_type", "class")
@@ -65,19 +97,78 @@ def _check_flavour(flavour: str) -> str:
     return flavour
 
 
+def _check_json(obj: Any) -> None:
+    """Check the types of every field of a BioC JSON collection that the reader uses."""
+
+    def infons(o: dict[str, Any], where: str) -> None:
+        for k, v in as_dict(o.get("infons", {}), f"{where}.infons").items():
+            if v is not None:
+                scalar_str(v, f"{where}.infons[{k!r}]")
+
+    def text(o: dict[str, Any], where: str) -> None:
+        if o.get("text") is not None:
+            as_str(o["text"], f"{where}.text")
+
+    def annotations(o: dict[str, Any], where: str) -> None:
+        for i, a in enumerate(as_list(o.get("annotations", []), f"{where}.annotations")):
+            w = f"{where}.annotations[{i}]"
+            a = as_dict(a, w)
+            if a.get("id") is not None:
+                scalar_str(a["id"], f"{w}.id")
+            infons(a, w)
+            text(a, w)
+            for j, loc in enumerate(as_list(a.get("locations", []), f"{w}.locations")):
+                loc = as_dict(loc, f"{w}.locations[{j}]")
+                as_int(loc.get("offset"), f"{w}.locations[{j}].offset")
+                as_int(loc.get("length"), f"{w}.locations[{j}].length")
+        for i, r in enumerate(as_list(o.get("relations", []), f"{where}.relations")):
+            r = as_dict(r, f"{where}.relations[{i}]")
+            infons(r, f"{where}.relations[{i}]")
+            as_list(r.get("nodes", []), f"{where}.relations[{i}].nodes")
+
+    coll = as_dict(obj, "the collection")
+    infons(coll, "collection")
+    for d, doc in enumerate(as_list(coll.get("documents"), "collection.documents")):
+        w = f"documents[{d}]"
+        doc = as_dict(doc, w)
+        if doc.get("id") is not None:
+            scalar_str(doc["id"], f"{w}.id")
+        infons(doc, w)
+        annotations(doc, w)
+        for i, ps in enumerate(as_list(doc.get("passages", []), f"{w}.passages")):
+            wp = f"{w}.passages[{i}]"
+            ps = as_dict(ps, wp)
+            as_int(ps.get("offset"), f"{wp}.offset")
+            infons(ps, wp)
+            text(ps, wp)
+            annotations(ps, wp)
+            for j, sent in enumerate(as_list(ps.get("sentences", []), f"{wp}.sentences")):
+                ws = f"{wp}.sentences[{j}]"
+                sent = as_dict(sent, ws)
+                as_int(sent.get("offset"), f"{ws}.offset")
+                infons(sent, ws)
+                text(sent, ws)
+                annotations(sent, ws)
+
+
 def _load(p: Path, flavour: str) -> bioc.BioCCollection:
     content = read_text(p)
+    if flavour == "bioc-xml":
+        check_bioc_xml_root(p, content)
+    else:
+        obj = parse_json(
+            content, file=p, line=None, expected="a BioC JSON collection", error=FormatError
+        )
+        try:
+            _check_json(obj)
+        except ShapeError as exc:
+            raise FormatError(
+                f"not a BioC JSON collection: {exc}", file=p, expected="a BioC JSON collection"
+            ) from None
     try:
         if flavour == "bioc-xml":
             return biocxml.loads(content)
-        return biocjson.loads(content)
-    except json.JSONDecodeError as exc:
-        raise FormatError(
-            f"not valid JSON ({exc.msg} at column {exc.colno})",
-            file=p,
-            line=exc.lineno,
-            expected="a BioC JSON collection",
-        ) from None
+        return parse_collection(obj)
     except (KeyError, TypeError, ValueError) as exc:
         raise FormatError(
             f"not a BioC collection ({type(exc).__name__}: {exc})",
@@ -87,6 +178,7 @@ def _load(p: Path, flavour: str) -> bioc.BioCCollection:
         ) from None
     except Exception as exc:  # lxml.etree.XMLSyntaxError and friends
         line = getattr(exc, "lineno", None) or getattr(exc, "position", (None,))[0]
+        line = line if isinstance(line, int) else None
         raise FormatError(
             f"not well-formed XML ({exc})", file=p, line=line, expected="a BioC XML collection"
         ) from None
@@ -112,16 +204,31 @@ def _tokens_from_infon(text: str, infons: dict[str, Any]) -> tuple[Token, ...] |
     if mode == "offsets":
         out = []
         for pair in str(infons.get(TOKENS, "")).split():
-            a, b = (int(x) for x in pair.split("-"))
+            a_s, sep, b_s = pair.partition("-")
+            if not sep:
+                raise ShapeError(f"token offsets {pair[:30]!r} are not START-END")
+            a, b = parse_offset(a_s, "token start"), parse_offset(b_s, "token end")
             out.append(Token(text[a:b], a, b))
         return tuple(out)
     return None
+
+
+def _check_gap(gap: int, bdoc: bioc.BioCDocument, p: Path) -> None:
+    if gap > MAX_GAP:
+        raise OffsetError(
+            f"document {bdoc.id!r}: passage or sentence offsets leave more than {MAX_GAP:,} "
+            "characters of gap to fill",
+            file=p,
+            expected="offsets close to the end of the previous passage",
+            hint="check the offsets (a passage offset far beyond the text)",
+        )
 
 
 def _passage_text(bdoc: bioc.BioCDocument, p: Path) -> tuple[str, list[dict[str, Any]]]:
     """The document text (passages at their offsets, gaps as newlines) and passage records."""
     pieces: list[tuple[int, str]] = []
     passages: list[dict[str, Any]] = []
+    gap = 0  # filler characters added to this document (bounded: MAX_GAP)
     for bp in bdoc.passages:
         ptext = bp.text or ""
         if not ptext and bp.sentences:
@@ -129,6 +236,15 @@ def _passage_text(bdoc: bioc.BioCDocument, p: Path) -> tuple[str, list[dict[str,
             chars: list[str] = []
             for bs in bp.sentences:
                 rel = int(bs.offset) - int(bp.offset)
+                if rel < 0:
+                    raise OffsetError(
+                        f"document {bdoc.id!r}: sentence at offset {bs.offset} lies before "
+                        f"its passage (offset {bp.offset})",
+                        file=p,
+                        expected="sentence offsets >= passage offset",
+                    )
+                gap += max(0, rel - len(chars))
+                _check_gap(gap, bdoc, p)
                 chars.extend(" " * max(0, rel - len(chars)))
                 chars[rel:] = list(bs.text or "")
             ptext = "".join(chars)
@@ -145,6 +261,8 @@ def _passage_text(bdoc: bioc.BioCDocument, p: Path) -> tuple[str, list[dict[str,
                 file=p,
                 expected="passages in order, not overlapping",
             )
+        gap += off - pos
+        _check_gap(gap, bdoc, p)
         buf.append("\n" * (off - pos))
         buf.append(ptext)
         pos = off + len(ptext)
@@ -261,7 +379,17 @@ def read(
     _check_flavour(flavour)
     collection = _load(p, flavour)
     report = ReadReport(path=str(p), format=flavour)
-    docs = [_convert(bdoc, p, report, align, layer) for bdoc in collection.documents]
+    docs = []
+    for bdoc in collection.documents:
+        try:
+            docs.append(_convert(bdoc, p, report, align, layer))
+        except ShapeError as exc:
+            raise FormatError(f"document {bdoc.id!r}: {exc}", file=p) from None
+        except MosaicnerError as exc:  # the Document's own checks (token offsets, ...)
+            if exc.file is None:
+                exc.file = str(p)
+                exc.args = (exc.render(),)
+            raise
     report.documents = len(docs)
     return ReadResult(docs, report)
 
@@ -322,8 +450,10 @@ def _to_bioc(doc: Document, layer: str, report: WriteReport) -> bioc.BioCDocumen
         ann.id = str(sp.attrs.get("bioc_id", f"T{i}"))
         ann.infons["type"] = sp.label
         for key, value in sp.attrs.items():
-            if key != "bioc_id":
-                ann.infons[str(key)] = str(value)
+            if key != "bioc_id":  # infons are strings: lists/objects (provenance) as JSON
+                ann.infons[str(key)] = (
+                    value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+                )
         if sp.score is not None:
             ann.infons["score"] = repr(sp.score)
         frags = sp.fragments or ((sp.start, sp.end),)
@@ -340,6 +470,24 @@ def _to_bioc(doc: Document, layer: str, report: WriteReport) -> bioc.BioCDocumen
         report.count_loss(f"spans of layers other than {layer!r} not written", others)
     report.spans += len(doc.layer(layer))
     return bdoc
+
+
+def _check_xml_chars(doc: Document, layer: str, p: Path) -> None:
+    """Refuse what XML 1.0 cannot hold (control characters, lone surrogates), naming it."""
+    fields = [doc.id, doc.text]
+    for sp in doc.layer(layer):
+        fields.append(sp.label)
+        fields.extend(f"{k}{v}" for k, v in sp.attrs.items())
+    fields.extend(f"{k}{v}" for k, v in ((doc.metadata or {}).get("infons") or {}).items())
+    for value in fields:
+        m = _XML_INVALID.search(str(value))
+        if m is not None:
+            raise UnrepresentableError(
+                f"document {doc.id[:60]!r} holds U+{ord(m.group()):04X}, which XML 1.0 cannot hold",
+                file=p,
+                expected="text without control characters other than tab, LF and CR",
+                hint="write BioC JSON or JSON Lines instead, or remove the character",
+            )
 
 
 def write(
@@ -360,16 +508,17 @@ def write(
     collection.source = source
     collection.key = "mosaicner.key"
     for doc in documents:
+        if flavour == "bioc-xml":
+            _check_xml_chars(doc, layer, p)
         collection.add_document(_to_bioc(doc, layer, report))
         report.documents += 1
-    p.parent.mkdir(parents=True, exist_ok=True)
     if flavour == "bioc-xml":
         text = biocxml.dumps(collection)
     else:
         buf = io.StringIO()
         biocjson.dump(collection, buf, indent=1)
         text = buf.getvalue()
-    p.write_text(text, encoding="utf-8")
+    write_text_atomic(p, text)
     return report
 
 

@@ -8,9 +8,11 @@ Annotation lines:
 * ``T1<TAB>Disease 0 5;10 15<TAB>text`` — an entity.  Several ``start end`` pairs separated by
   ``;`` make a discontinuous entity: the span covers ``[min start, max end)`` and keeps the
   pieces in ``Span.fragments``.  Offsets outside the text raise
-  :class:`~mosaicner.errors.OffsetError` with ``FILE:LINE``.  The stated text is compared with
-  the ``.txt`` (fragments joined by one space, newlines read as spaces); mismatches are counted
-  in ``ReadReport.lossy`` and the ``.txt`` wins.
+  :class:`~mosaicner.errors.OffsetError` with ``FILE:LINE``; offsets that are not ASCII digits
+  ``0-9`` (at most 15) raise :class:`~mosaicner.errors.FormatError`.  Offsets count characters
+  of the ``.txt`` exactly as stored (``"\\r\\n"`` is two characters; a BOM is not counted).
+  The stated text is compared with the ``.txt`` (fragments joined by one space, newlines read
+  as spaces); mismatches are counted in ``ReadReport.lossy`` and the ``.txt`` wins.
 * ``N1<TAB>Reference T1 MESH:D001234<TAB>name`` — a normalisation, kept in the entity's
   ``attrs["identifier"]`` (several joined by ``;``) and ``attrs["identifier_name"]``.
 * ``A1<TAB>Negated T1`` / ``A2<TAB>Severity T1 high`` — attributes, kept as
@@ -47,10 +49,12 @@ from typing import Any
 from mosaicner.data.alignment import AlignMode
 from mosaicner.data.model import GOLD, Document, Span, span_sort_key
 from mosaicner.errors import FormatError, MissingFileError, OffsetError
+from mosaicner.io._checks import ShapeError, parse_offset
 from mosaicner.io._common import align_spans, reject_options, segment
 from mosaicner.io.base import ReadReport, ReadResult, WriteReport, read_text
+from mosaicner.io.files import file_name, write_text_atomic
 
-_OFFSETS = re.compile(r"^\d+ \d+(;\d+ \d+)*$")
+_OFFSETS = re.compile(r"^\d+ \d+(;\d+ \d+)*$")  # any digits here; parse_offset wants 0-9
 
 
 def _pairs(path: Path) -> list[tuple[Path, Path | None]]:
@@ -119,7 +123,15 @@ def _parse_ann(ann: Path, text: str, report: ReadReport) -> tuple[list[Span], li
             )
         frags: list[tuple[int, int]] = []
         for piece in offs.split(";"):
-            a, b = (int(x) for x in piece.split(" "))
+            try:
+                a, b = (parse_offset(x, "offset") for x in piece.split(" "))
+            except ShapeError as exc:
+                raise FormatError(
+                    str(exc),
+                    file=ann,
+                    line=lineno,
+                    expected="T<id><TAB><type> <start> <end>[;<start> <end>...]<TAB><text>",
+                ) from None
             if not (0 <= a < b <= n):
                 raise OffsetError(
                     f"entity {tid} {label!r} offsets [{a}, {b}) lie outside the text "
@@ -244,7 +256,7 @@ def _ann_lines(doc: Document, spans: Iterable[Span]) -> list[str]:
 
 
 def _safe_name(doc_id: str) -> str:
-    return doc_id.replace("/", "_").replace("\\", "_") or "document"
+    return file_name(doc_id.replace("/", "_").replace("\\", "_") or "document")
 
 
 def write(
@@ -271,10 +283,8 @@ def write(
         others = sum(len(v) for k2, v in doc.spans.items() if k2 != layer)
         if others:
             report.count_loss(f"spans of layers other than {layer!r} not written", others)
-        (p / f"{name}.txt").write_text(doc.text, encoding="utf-8", newline="")
-        (p / f"{name}.ann").write_text(
-            "".join(x + "\n" for x in lines), encoding="utf-8", newline=""
-        )
+        write_text_atomic(p / f"{name}.txt", doc.text)
+        write_text_atomic(p / f"{name}.ann", "".join(x + "\n" for x in lines))
         report.documents += 1
         report.spans += len(spans)
     return report

@@ -42,6 +42,7 @@ from mosaicner.io._common import (
     sentence_spans,
 )
 from mosaicner.io.base import ReadReport, ReadResult, WriteReport, read_text
+from mosaicner.io.files import write_text_atomic
 from mosaicner.io.tags import check_scheme, decode, encode
 
 DOCSTART = "-DOCSTART-"
@@ -205,8 +206,7 @@ def write(
         report.documents += 1
     if freport.dropped:
         report.count_loss(f"nested/overlapping spans dropped (flatten={flatten})", freport.dropped)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    p.write_text("".join(out), encoding="utf-8")
+    write_text_atomic(p, "".join(out))
     return report
 
 

@@ -41,6 +41,7 @@ from typing import Any
 
 from mosaicner.data.model import GOLD, Document
 from mosaicner.errors import JSONLineError, OffsetError
+from mosaicner.io._checks import parse_json
 from mosaicner.io._common import (
     count_discontinuous,
     ensure_tokens,
@@ -48,6 +49,7 @@ from mosaicner.io._common import (
     sentence_spans,
 )
 from mosaicner.io.base import ReadReport, ReadResult, WriteReport, read_text
+from mosaicner.io.files import write_text_atomic
 
 _SHAPE = (
     'a JSON object {"tokens": [str, ...], "entity_mentions": [{"start", "end", "entity_type"}]}'
@@ -94,10 +96,7 @@ def read(path: str | Path, *, layer: str = GOLD, **options: object) -> ReadResul
     for lineno, raw in enumerate(text.split("\n"), 1):
         if not raw.strip():
             continue
-        try:
-            obj: Any = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise _bad(p, lineno, f"not valid JSON ({exc.msg} at column {exc.colno})") from None
+        obj: Any = parse_json(raw, file=p, line=lineno, expected=_SHAPE)
         if not isinstance(obj, dict):
             raise _bad(p, lineno, f"a JSON {type(obj).__name__}, not an object")
         tokens = obj.get("tokens")
@@ -125,7 +124,7 @@ def read(path: str | Path, *, layer: str = GOLD, **options: object) -> ReadResul
             if not isinstance(m, dict):
                 raise _bad(p, lineno, "a mention is not an object")
             s, e, t = m.get("start"), m.get("end"), m.get("entity_type")
-            if not isinstance(s, int) or not isinstance(e, int) or not isinstance(t, str) or not t:
+            if type(s) is not int or type(e) is not int or not isinstance(t, str) or not t:
                 raise _bad(
                     p, lineno, f"mention {m!r} lacks int 'start'/'end' or string 'entity_type'"
                 )
@@ -195,8 +194,7 @@ def write(
             out.append(json.dumps(obj, ensure_ascii=False))
             report.spans += len(local)
         report.documents += 1
-    p.parent.mkdir(parents=True, exist_ok=True)
-    p.write_text("".join(line + "\n" for line in out), encoding="utf-8")
+    write_text_atomic(p, "".join(line + "\n" for line in out))
     return report
 
 

@@ -18,7 +18,9 @@ Conventions:
 * **Annotations** ``PMID start end text type [id]``: ``id`` (for example ``D001241``,
   ``MESH:D012202``, ``7157;7158``, ``-1``) is kept verbatim in ``attrs["identifier"]``.  The
   stated text is checked against the document text (mismatches counted in ``ReadReport.lossy``).
-  Offsets outside the text raise :class:`~mosaicner.errors.OffsetError` with ``FILE:LINE``.
+  Offsets outside the text raise :class:`~mosaicner.errors.OffsetError` with ``FILE:LINE``;
+  offsets must be ASCII digits ``0-9`` (at most 15): other digits (``²``, ``٣``, ``３``) raise
+  :class:`~mosaicner.errors.FormatError`.
 * **Relation lines** (``PMID<TAB>CID<TAB>...``, second field not a number) are kept verbatim in
   ``metadata["pubtator_relations"]``, written back by the writer and counted as lossy on read.
 * A line that fits none of these raises :class:`~mosaicner.errors.FormatError`.
@@ -43,8 +45,10 @@ from typing import Any
 from mosaicner.data.alignment import AlignMode
 from mosaicner.data.model import GOLD, Document, Span, span_sort_key
 from mosaicner.errors import FormatError, OffsetError
+from mosaicner.io._checks import ShapeError, parse_offset
 from mosaicner.io._common import align_spans, count_discontinuous, reject_options, segment
 from mosaicner.io.base import ReadReport, ReadResult, WriteReport, read_text
+from mosaicner.io.files import write_text_atomic
 
 _TITLE = re.compile(r"^([^|\t]+)\|([ta])\|(.*)$")
 _EXPECTED = "PMID|t|title, PMID|a|abstract, or PMID<TAB>start<TAB>end<TAB>text<TAB>type[<TAB>id]"
@@ -146,16 +150,21 @@ def read(
                 line=lineno,
                 expected="annotation lines right after their |t| and |a| lines",
             )
-        if parts[1].isdigit():
-            if len(parts) < 5 or not parts[2].isdigit():
+        if parts[1].isnumeric():  # an annotation line (any digits; offsets must be 0-9)
+            if len(parts) < 5:
                 raise FormatError(
                     f"annotation line has {len(parts)} fields",
                     file=p,
                     line=lineno,
                     expected=_EXPECTED,
                 )
+            try:
+                start = parse_offset(parts[1], "start offset")
+                end = parse_offset(parts[2], "end offset")
+            except ShapeError as exc:
+                raise FormatError(str(exc), file=p, line=lineno, expected=_EXPECTED) from None
             ident = parts[5] if len(parts) > 5 else None
-            cur.mentions.append((lineno, int(parts[1]), int(parts[2]), parts[3], parts[4], ident))
+            cur.mentions.append((lineno, start, end, parts[3], parts[4], ident))
         else:
             cur.relations.append(line)
     finish()
@@ -204,8 +213,7 @@ def write(
         out.append("\n")
         report.documents += 1
         report.spans += len(spans)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    p.write_text("".join(out), encoding="utf-8")
+    write_text_atomic(p, "".join(out))
     return report
 
 

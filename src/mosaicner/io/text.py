@@ -6,6 +6,14 @@ index among the non-blank lines; ``metadata["line"]`` holds the 1-based line num
 kept exactly (a per-line document drops only its line break); it is tokenised and split into
 sentences with :mod:`mosaicner.data.tokenization`.  No spans.
 
+Offsets and line ends.  Character offsets index the file's text exactly as
+``open(path, encoding="utf-8-sig", newline="").read()`` returns it: UTF-8, a leading byte-order
+mark (U+FEFF) removed and not counted, no line-end translation (``"\\r\\n"`` is two characters,
+a lone ``"\\r"`` one).  Lines end at ``"\\n"`` only (:func:`split_lines`): a line ending in
+``"\\r\\n"`` loses both characters, a lone ``"\\r"`` stays inside its line (it never splits a
+document), and per-line offsets are relative to the line.  :func:`open_text` opens a file this
+way for streaming readers (``mosaicner tag``).
+
 Writing: text only.  Spans cannot be written and are counted in ``WriteReport.lossy``.  With
 ``per_line=True`` every document is one line of the file ``path`` (line breaks inside a text are
 written as spaces and counted); otherwise one document is written to ``path`` and several go to
@@ -14,14 +22,42 @@ the folder ``path`` as ``<id>.txt``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import IO
 
 from mosaicner.data.model import Document
 from mosaicner.data.tokenization import make_document
 from mosaicner.errors import MissingFileError
 from mosaicner.io._common import reject_options
 from mosaicner.io.base import ReadReport, ReadResult, WriteReport, read_text
+from mosaicner.io.files import file_name, write_text_atomic
+
+
+def open_text(path: str | Path) -> IO[str]:
+    """Open a UTF-8 text file for exact reading: BOM dropped, lines split at ``"\\n"`` only,
+    no line-end translation (see the module docstring)."""
+    return open(path, encoding="utf-8-sig", newline="\n")
+
+
+def strip_line_end(line: str) -> str:
+    """A line without its line end: ``"\\n"`` or ``"\\r\\n"`` (a lone ``"\\r"`` is content)."""
+    if line.endswith("\n"):
+        line = line[:-1]
+        if line.endswith("\r"):
+            line = line[:-1]
+    return line
+
+
+def split_lines(text: str) -> Iterator[tuple[int, str]]:
+    """``(line number, line)`` for every line of ``text``, line ends removed as by
+    :func:`strip_line_end` (a final line without a line end counts; an empty tail does not)."""
+    lines = text.split("\n")
+    tail = lines.pop()  # what follows the last "\n": a line without a line end, or ""
+    for lineno, line in enumerate(lines, 1):
+        yield lineno, line[:-1] if line.endswith("\r") else line
+    if tail:
+        yield len(lines) + 1, tail
 
 
 def read(path: str | Path, *, per_line: bool = False, **options: object) -> ReadResult:
@@ -40,8 +76,7 @@ def read(path: str | Path, *, per_line: bool = False, **options: object) -> Read
         text = read_text(f)
         if per_line:
             k = 0
-            for lineno, line in enumerate(text.split("\n"), 1):
-                line = line.rstrip("\r")
+            for lineno, line in split_lines(text):
                 if not line.strip():
                     continue
                 doc = make_document(f"{f.stem}-{k}", line)
@@ -85,11 +120,9 @@ def write(
                 report.count_loss("line breaks written as spaces")
                 text = text.replace("\r", " ").replace("\n", " ")
             lines.append(text + "\n")
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text("".join(lines), encoding="utf-8")
+        write_text_atomic(p, "".join(lines))
     elif len(docs) == 1 and not p.is_dir():
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(docs[0].text, encoding="utf-8", newline="")
+        write_text_atomic(p, docs[0].text)
     else:
         p.mkdir(parents=True, exist_ok=True)
         used: set[str] = set()
@@ -100,8 +133,8 @@ def write(
                 k += 1
                 name = f"{base}-{k}"
             used.add(name)
-            (p / f"{name}.txt").write_text(d.text, encoding="utf-8", newline="")
+            write_text_atomic(p / f"{file_name(name)}.txt", d.text)
     return report
 
 
-__all__ = ["read", "write"]
+__all__ = ["open_text", "read", "split_lines", "strip_line_end", "write"]

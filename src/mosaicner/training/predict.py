@@ -131,7 +131,7 @@ def predict_file(
     input: str | Path,
     output: str | Path,
     *,
-    from_format: str = "conll",
+    from_format: str | None = None,
     to_format: str | None = None,
     corpus: str | None = None,
 ) -> PredictReport:
@@ -142,9 +142,10 @@ def predict_file(
     from mosaicner.training.run import LoadedModel, load_trained
 
     loaded = model if isinstance(model, LoadedModel) else load_trained(model)
-    result = io.read(input, from_format)
+    fmt_in = from_format or io.detect_format(input)
+    result = io.read(input, fmt_in)
     docs, counts = predict_documents(loaded, result.documents, corpus=corpus)
-    report = io.write(docs, output, to_format or from_format, layer="pred")
+    report = io.write(docs, output, to_format or fmt_in, layer="pred")
     lossy = dict(getattr(report, "lossy", None) or {})
     return PredictReport(len(docs), counts["sentences"], counts["spans"], Path(output), lossy)
 

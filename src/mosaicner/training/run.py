@@ -69,16 +69,22 @@ class CorpusExamples:
 
 
 def corpus_examples(
-    loaded: LoadedModel, corpus: str, split: str, label_map: str | None = None
+    loaded: LoadedModel,
+    corpus: str,
+    split: str,
+    label_map: str | None = None,
+    format: str | None = None,
 ) -> CorpusExamples:
     """Read ``split`` of ``corpus`` as the model saw it in training (same label map and types),
-    or, for a corpus it never saw, with ``label_map`` (default: the corpus's built-in map)."""
+    or, for a corpus it never saw, with ``label_map`` (default: the corpus's built-in map);
+    ``format`` overrides format detection for a corpus given as a path."""
     meta_corpora: dict[str, Any] = dict(loaded.metadata.get("corpora", {}))
     key = corpus if corpus in meta_corpora else Path(corpus).name
     known = meta_corpora.get(key)
     source = known["source"] if known and corpus == key else corpus
     spec = CorpusSpec(
         name=source,
+        format=format,
         label_map=label_map if label_map is not None else (known or {}).get("label_map"),
         splits={"train": split, "dev": None, "test": None},  # type: ignore[arg-type]
     )
@@ -97,6 +103,7 @@ def evaluate_corpus(
     label_map: str | None = None,
     n_resamples: int = 1000,
     seed: int = 0,
+    format: str | None = None,
 ) -> dict[str, Any]:
     """Score a trained model on one split of a corpus (name or path).
 
@@ -107,7 +114,7 @@ def evaluate_corpus(
     model (or run) folder.
     """
     loaded = model if isinstance(model, LoadedModel) else load_trained(model)
-    data = corpus_examples(loaded, corpus, split, label_map)
+    data = corpus_examples(loaded, corpus, split, label_map, format)
     key, examples, types = data.key, data.examples, data.types
     routes = _routes(loaded.model)
     route_as: str | None = None

@@ -29,6 +29,7 @@ def score_sru_views(
     *,
     type_map: str | None = None,
     label_map: str | None = None,
+    data_format: str | None = None,
 ) -> dict[str, Any]:
     """Separate / joined (or cross-corpus) scores and global predictions on a corpus split."""
     from mosaicner.evaluation.views import score_cross_corpus, score_views
@@ -36,7 +37,7 @@ def score_sru_views(
     from mosaicner.training.evaluate import load_type_map
 
     loaded = _loaded(model)
-    data = corpus_examples(loaded, corpus, split, label_map)
+    data = corpus_examples(loaded, corpus, split, label_map, data_format)
     key, types = data.key, data.types
     gold = [[(int(s), int(e), str(t)) for s, e, t in ex.spans] for ex in data.examples]
     raw = predict_raw(loaded.model, [replace(ex, corpus=key) for ex in data.examples])
@@ -87,13 +88,14 @@ def export_ood(
     split: str = "test",
     min_score: float = 0.0,
     label_map: str | None = None,
+    data_format: str | None = None,
 ) -> OODExport:
     """Write the predictions of types ``corpus`` does not annotate (``.tsv`` or ``.jsonl``)."""
     from mosaicner.analysis.ood import collect_ood, summarize_ood, write_ood
     from mosaicner.heads.sru import predict_raw
 
     loaded = _loaded(model)
-    data = corpus_examples(loaded, corpus, split, label_map)
+    data = corpus_examples(loaded, corpus, split, label_map, data_format)
     examples = [replace(ex, corpus=data.key) for ex in data.examples]
     raw = predict_raw(loaded.model, examples)
     records = collect_ood(examples, raw, data.types, min_score=min_score)
