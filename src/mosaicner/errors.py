@@ -151,6 +151,10 @@ class ModelError(MosaicnerError):
     """A saved model cannot be loaded or used."""
 
 
+class InvalidTextError(DataError):
+    """Text holding code points that UTF-8 cannot encode (lone UTF-16 surrogates)."""
+
+
 __all__ = [
     "AlignmentError",
     "ColumnCountError",
@@ -160,6 +164,7 @@ __all__ = [
     "EmptyFileError",
     "EncodingError",
     "FormatError",
+    "InvalidTextError",
     "JSONLineError",
     "MissingFileError",
     "MissingSplitError",
