@@ -68,7 +68,8 @@ def tag(
         if to_format != "jsonl":
             raise ConfigError("--output - writes JSON Lines only", hint="pass --to jsonl")
         tagger = _load_tagger(model, threads, batch_size_tokens, quantize, runtime)
-        batch.stream_jsonl(tagger, spec, sys.stdout, chunk_size=chunk_size)
+        streamed = batch.stream_jsonl(tagger, spec, sys.stdout, chunk_size=chunk_size)
+        _report_rejected(streamed.rejected)
         return
     out = Path(output)
     extra = {"model": str(Path(model).resolve()), "quantize": quantize, "runtime": runtime}
@@ -138,6 +139,21 @@ def tag(
         console.print(
             f"note: {int(stats['replaced_words'])} words without sub-words were sent as [UNK]"
         )
+    _report_rejected(summary.rejected)
+
+
+def _report_rejected(rejected: list[dict[str, str]], show: int = 10) -> None:
+    """Documents left out of the output (counted, each with its reason)."""
+    if not rejected:
+        return
+    console.print(
+        f"warning: {len(rejected)} documents could not be tagged and are not in the output:",
+        markup=False,
+    )
+    for item in rejected[:show]:
+        console.print(f"  {item['document']}: {item['reason']}", markup=False)
+    if len(rejected) > show:
+        console.print(f"  ... and {len(rejected) - show} more", markup=False)
 
 
 class _NullProgress:

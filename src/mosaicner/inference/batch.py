@@ -31,6 +31,7 @@ from typing import IO, Any
 
 from mosaicner.data.model import PRED, Document
 from mosaicner.errors import ConfigError, JSONLineError, MissingFileError, UnknownComponentError
+from mosaicner.inference.textcheck import invalid_text_reason
 
 KEY_SHIFT = 32
 STREAMING_INPUTS = ("text", "jsonl")
@@ -422,6 +423,8 @@ class RunSummary:
     output: str = ""
     stats: dict[str, float] = field(default_factory=dict)
     lossy: dict[str, int] = field(default_factory=dict)  # what the output format dropped
+    # documents left out of the output: {"document": id, "reason": ...}, one per document
+    rejected: list[dict[str, str]] = field(default_factory=list)
 
 
 ProgressCallback = Callable[[int, int], None]  # (documents, sentences) just finished
@@ -438,6 +441,46 @@ def chunked(
             block = []
     if block:
         yield block
+
+
+def tag_block(
+    tagger: Any, block: Sequence[tuple[int, Document]], rejected: list[dict[str, str]]
+) -> list[tuple[int, Document]]:
+    """Tag a block of documents; documents that cannot be tagged are left out, one by one.
+
+    Texts with lone surrogates (:mod:`.textcheck`) are left out before tagging.  When tagging
+    the block fails anyway, each document is tagged alone and those that still fail are left
+    out; if every document of a block of several fails alone, the error is raised (the model,
+    not the data, is at fault).  Each left-out document is appended to ``rejected`` with its
+    reason.
+    """
+    good: list[tuple[int, Document]] = []
+    for key, doc in block:
+        reason = invalid_text_reason(doc.text)
+        if reason is None:
+            good.append((key, doc))
+        else:
+            rejected.append({"document": doc.id, "reason": reason})
+    if not good:
+        return []
+    try:
+        tagged = tagger.tag_documents([d for _, d in good])
+        return [(k, d) for (k, _), d in zip(good, tagged, strict=True)]
+    except Exception as exc:
+        first: Exception = exc
+    out: list[tuple[int, Document]] = []
+    failed: list[dict[str, str]] = []
+    for key, doc in good:
+        try:
+            (one,) = tagger.tag_documents([doc])
+        except Exception as exc:
+            failed.append({"document": doc.id, "reason": f"{type(exc).__name__}: {exc}"})
+        else:
+            out.append((key, one))
+    if not out and len(good) > 1:
+        raise first
+    rejected.extend(failed)
+    return out
 
 
 def parts_dir(output: Path) -> Path:
@@ -508,12 +551,13 @@ def tag_corpus(
     if on_start is not None:
         on_start(len(done))
     for block in chunked(iter_documents(spec, done.__contains__), chunk_size):
-        tagged = tagger.tag_documents([d for _, d in block])
-        store.write_chunk([(k, d) for (k, _), d in zip(block, tagged, strict=True)])
-        summary.tagged += len(block)
-        summary.chunks += 1
+        tagged = tag_block(tagger, block, summary.rejected)
+        if tagged:
+            store.write_chunk(tagged)
+            summary.chunks += 1
+        summary.tagged += len(tagged)
         if on_progress is not None:
-            on_progress(len(block), sum(len(d.sentences) for d in tagged))
+            on_progress(len(block), sum(len(d.sentences) for _, d in tagged))
     summary.total, summary.lossy = finish_run(store, output, out_format)
     stats = getattr(tagger, "stats", None)
     if stats is not None and hasattr(stats, "as_dict"):
@@ -525,10 +569,10 @@ def stream_jsonl(tagger: Any, spec: InputSpec, out: IO[str], *, chunk_size: int 
     """Tag to a stream (``--output -``): no parts folder, no resume."""
     summary = RunSummary(output="-")
     for block in chunked(iter_documents(spec), chunk_size):
-        tagged = tagger.tag_documents([d for _, d in block])
-        write_jsonl(tagged, out)
+        tagged = tag_block(tagger, block, summary.rejected)
+        write_jsonl((d for _, d in tagged), out)
         out.flush()
-        summary.tagged += len(block)
+        summary.tagged += len(tagged)
     summary.total = summary.tagged
     return summary
 
@@ -548,6 +592,7 @@ __all__ = [
     "parts_dir",
     "prepare_run",
     "stream_jsonl",
+    "tag_block",
     "tag_corpus",
     "write_output",
 ]
