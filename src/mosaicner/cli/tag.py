@@ -207,7 +207,7 @@ def serve(
         64, "--max-batch-documents", help="Sentences (units of work) in one model call at most."
     ),
     max_batch_words: int = typer.Option(
-        2048, "--max-batch-words", help="Words in one model call at most."
+        256, "--max-batch-words", help="Words in one model call at most (latency bound)."
     ),
     max_wait_ms: float = typer.Option(5.0, "--max-wait-ms", help="Micro-batching wait."),
     keep_alive_s: float = typer.Option(

@@ -23,7 +23,10 @@ class ServerSettings(BaseModel):
         "at most; documents are cut into sentences, so a long document shares model calls.",
     )
     max_batch_words: int = Field(
-        default=2048, ge=1, description="Words in one model call at most (bounds its duration)."
+        default=256,
+        ge=1,
+        description="Words in one model call at most: bounds how long a small request waits "
+        "behind the model call in progress (raise it for throughput on a GPU).",
     )
     max_wait_ms: float = Field(
         default=5.0, ge=0, description="How long the first request of a batch waits for company."
