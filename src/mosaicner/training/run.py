@@ -17,6 +17,7 @@ from typing import Any
 import torch
 
 from mosaicner.errors import ConfigError, ModelError
+from mosaicner.evaluation.coverage import unscored_summary
 from mosaicner.training.config import CorpusSpec, TrainConfig
 from mosaicner.training.data import prepare_corpus
 from mosaicner.training.evaluate import evaluate_examples, load_type_map
@@ -127,6 +128,7 @@ def evaluate_corpus(
         seed=seed,
     )
     report["head"] = routes.get(route_as or "", route_as)
+    report["unscored_gold"] = unscored_summary(pc.unscored.get("train", {}))
     return report
 
 
