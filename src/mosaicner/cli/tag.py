@@ -217,7 +217,7 @@ def serve(
         30.0, "--read-timeout", help="Seconds a client has to send a whole request."
     ),
     graceful_shutdown_s: float = typer.Option(
-        3.0, "--graceful-shutdown", help="On SIGTERM, cancel requests still running after this."
+        2.0, "--graceful-shutdown", help="On SIGTERM, cancel requests still running after this."
     ),
     quantize: bool = typer.Option(False, "--quantize", help="Dynamic int8 quantisation (CPU)."),
     runtime: str = typer.Option("torch", "--runtime", help="Encoder runtime: torch or onnx."),

@@ -41,7 +41,7 @@ class ServerSettings(BaseModel):
         "after connecting, or after its previous answer, is closed (slow or stalled clients).",
     )
     graceful_shutdown_s: float = Field(
-        default=3.0,
+        default=2.0,
         ge=0,
         description="On SIGTERM/SIGINT, requests still running after this long are cancelled.",
     )
