@@ -160,6 +160,10 @@ class ModelError(MosaicnerError):
     """A saved model cannot be loaded or used."""
 
 
+class InvalidTextError(DataError):
+    """Text holding code points that UTF-8 cannot encode (lone UTF-16 surrogates)."""
+
+
 __all__ = [
     "AlignmentError",
     "ColumnCountError",
@@ -169,6 +173,7 @@ __all__ = [
     "EmptyFileError",
     "EncodingError",
     "FormatError",
+    "InvalidTextError",
     "JSONLineError",
     "MissingFileError",
     "MissingSplitError",

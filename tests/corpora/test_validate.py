@@ -133,3 +133,38 @@ def test_validator_agrees_with_strict_reader(tags: list[list[str]]) -> None:
         else:
             assert report.ok
             assert report.mentions == result.report.spans
+
+
+# ---------------------------------------------------------------- issue 12: file and line
+def test_brat_problems_name_the_ann_file_and_line(tmp_path: Path) -> None:
+    folder = tmp_path / "brat"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Aspirin induced asthma. IL-2 in mice.\n")
+    (folder / "a.ann").write_text(
+        "T1\tChemical 0 7\tAspirin\n"
+        "T2\tChemical 0 4\tAspi\n"  # not on token boundaries
+        "T3\tDisease 8 22\tinduced asthma\n"
+        "T4\tDisease 16 28\tasthma. IL-2\n"  # crosses T3 and the sentence boundary
+    )
+    (folder / "b.txt").write_text("Nothing here.\n")
+    (folder / "b.ann").write_text("")
+    report = validate(folder, format="brat")
+    ann = str(folder / "a.ann")
+    by_kind = {(p.kind, p.file, p.line) for p in report.problems}
+    assert ("alignment", ann, 2) in by_kind
+    assert ("sentence-boundary", ann, 4) in by_kind
+    assert ("crossing", ann, 4) in by_kind
+    assert all(p.line is not None for p in report.problems)
+    assert all(p.file.endswith(".ann") or p.file.endswith(".txt") for p in report.problems)
+
+
+def test_pubtator_problems_name_the_mention_line(tmp_path: Path) -> None:
+    p = tmp_path / "x.pubtator"
+    p.write_text(
+        "1|t|Aspirin induced asthma.\n1|a|In mice.\n1\t0\t7\tAspirin\tChemical\n\n"
+        "2|t|IL-2 in rats.\n2|a|None.\n2\t0\t4\tIL-2\tChemical\n2\t8\t11\trat\tSpecies\n"
+    )
+    report = validate(p, format="pubtator")
+    problems = [q for q in report.problems if q.kind == "alignment"]
+    assert [(q.file, q.line) for q in problems] == [(str(p), 8)]
+    assert all(q.line is not None for q in report.problems)

@@ -29,13 +29,14 @@ def local_ray() -> Iterator[None]:
 
 
 class FailingTagger(Tagger):
-    """Dies on its third call, leaving a half-finished parts folder."""
+    """Dies from its third call on, leaving a half-finished parts folder (a tagger that fails
+    once is retried document by document, see ``batch.tag_block``)."""
 
     calls = 0
 
     def tag_documents(self, inputs: list[str | Document]) -> list[Document]:  # type: ignore[override]
         self.calls += 1
-        if self.calls == 3:
+        if self.calls >= 3:
             raise RuntimeError("simulated crash")
         return super().tag_documents(inputs)
 

@@ -84,8 +84,8 @@ def tag(
             on_start=on_start,
             on_progress=on_progress,
         )
-    for line in [] if report is None else report.lines():
-        console.print(line)
+    for line in report.lines():
+        console.print(line, markup=False)
 
 
 class _NullProgress:
@@ -135,17 +135,30 @@ def serve(
     max_body_bytes: int = typer.Option(
         2_000_000, "--max-body-bytes", help="Larger request bodies get 413."
     ),
-    max_batch_documents: int = typer.Option(64, "--max-batch-documents"),
+    max_batch_documents: int = typer.Option(
+        64, "--max-batch-documents", help="Sentences (units of work) in one model call at most."
+    ),
+    max_batch_words: int = typer.Option(
+        256, "--max-batch-words", help="Words in one model call at most (latency bound)."
+    ),
     max_wait_ms: float = typer.Option(5.0, "--max-wait-ms", help="Micro-batching wait."),
+    keep_alive_s: float = typer.Option(
+        5.0, "--keep-alive-timeout", help="Idle keep-alive connections are closed after this."
+    ),
+    read_timeout_s: float = typer.Option(
+        30.0, "--read-timeout", help="Seconds a client has to send a whole request."
+    ),
+    graceful_shutdown_s: float = typer.Option(
+        2.0, "--graceful-shutdown", help="On SIGTERM, cancel requests still running after this."
+    ),
     quantize: bool = typer.Option(False, "--quantize", help="Dynamic int8 quantisation (CPU)."),
     runtime: str = typer.Option("torch", "--runtime", help="Encoder runtime: torch or onnx."),
     merge_policy: str | None = typer.Option(None, "--merge-policy", help=MERGE_HELP),
 ) -> None:
     """Serve the model over HTTP: POST /v1/tag, GET /v1/model, GET /health, a page at /."""
-    import uvicorn
-
     from mosaicner.inference.jobs import load_tagger
     from mosaicner.server.app import create_app
+    from mosaicner.server.run import serve_app
     from mosaicner.server.settings import ServerSettings
     from mosaicner.store import resolve_model
 
@@ -159,12 +172,16 @@ def serve(
     settings = ServerSettings(
         max_body_bytes=max_body_bytes,
         max_batch_documents=max_batch_documents,
+        max_batch_words=max_batch_words,
         max_wait_ms=max_wait_ms,
+        timeout_keep_alive_s=keep_alive_s,
+        request_read_timeout_s=read_timeout_s,
+        graceful_shutdown_s=graceful_shutdown_s,
     )
     app = create_app(tagger, settings)
     console.print(f"serving {model} on http://{host}:{port} (docs at /docs)")
     console.print(json.dumps(tagger.info(), default=str))
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    serve_app(app, settings, host=host, port=port, log_level="info")
 
 
 def register(app: typer.Typer) -> None:

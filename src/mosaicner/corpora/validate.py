@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from mosaicner.corpora.resolve import detect_format, resolve_corpus
-from mosaicner.data.model import GOLD, Document, Span
+from mosaicner.data.model import GOLD, Document, Sentence, Span
 from mosaicner.errors import ConfigError, MosaicnerError
 
 MAX_STORED = 1000
@@ -36,6 +36,8 @@ MAX_STORED = 1000
 WARNING_KINDS = frozenset({"token-space"})
 _TAG_RE = re.compile(r"^([BIESLU])-(.+)$")
 SCHEMES = ("iob2", "iob1", "iobes")
+_WHERE_RE = re.compile(r"^(\S+?):(\d+): (.*)$", re.DOTALL)
+_CHARS_RE = re.compile(r"characters \[(\d+), (\d+)\)")
 
 
 @dataclass(frozen=True)
@@ -303,11 +305,25 @@ def _span_checks(
     line: int | None,
     spans: Sequence[tuple[int, int, str]],
     where: str = "",
+    where_of: dict[tuple[int, int, str], tuple[str, int | None]] | None = None,
 ) -> None:
+    """Duplicate and crossing spans; ``where_of`` places a problem at a span's own line."""
+
+    def at(s: int, e: int, label: str | None = None) -> tuple[str | Path, int | None]:
+        if where_of:
+            if label is not None and (s, e, label) in where_of:
+                return where_of[(s, e, label)]
+            for (s2, e2, _), loc in where_of.items():
+                if (s2, e2) == (s, e):
+                    return loc
+        return path, line
+
     counts = Counter(spans)
     for (s, e, label), n in sorted(counts.items()):
         if n > 1:
-            rep.add(path, line, "duplicate", f"{where}span [{s}, {e}) {label} appears {n} times")
+            rep.add(
+                *at(s, e, label), "duplicate", f"{where}span [{s}, {e}) {label} appears {n} times"
+            )
     bounds = sorted({(s, e) for s, e, _ in spans}, key=lambda b: (b[0], -b[1]))
     # crossing: a later-starting span that begins inside an earlier one and ends after it
     for i, (s1, e1) in enumerate(bounds):
@@ -315,19 +331,127 @@ def _span_checks(
             if s2 >= e1:
                 break
             if e2 > e1:
-                rep.add(path, line, "crossing", f"{where}spans [{s1}, {e1}) and [{s2}, {e2}) cross")
+                rep.add(
+                    *at(s2, e2), "crossing", f"{where}spans [{s1}, {e1}) and [{s2}, {e2}) cross"
+                )
 
 
 # ------------------------------------------------------------------------------ other formats
+class _Locator:
+    """Where a document, sentence or span of a file read by :mod:`mosaicner.io` is written.
+
+    Readers give documents, not lines, so the lines are found again in the file: the line of
+    the document (its id, or its position for JSON Lines), and for spans the annotation line
+    when the format has one (BRAT ``T`` lines in the ``.ann`` file, PubTator mention lines);
+    otherwise the document's line.  BRAT problems name the ``.txt`` or ``.ann`` file of the
+    document, not the folder.
+    """
+
+    def __init__(self, path: Path, fmt: str) -> None:
+        self.path = path
+        self.fmt = fmt
+        self._lines: dict[Path, list[str]] = {}
+        self._doc_lines: dict[str, int] | None = None
+        self._nonblank: list[int] | None = None
+
+    def lines(self, file: Path) -> list[str]:
+        if file not in self._lines:
+            try:
+                text = file.read_bytes().decode("utf-8", errors="replace")
+            except OSError:
+                text = ""
+            self._lines[file] = text.split("\n")
+        return self._lines[file]
+
+    def _brat_txt(self, doc: Document) -> Path | None:
+        source = doc.metadata.get("source") if doc.metadata else None
+        return Path(str(source)) if source else None
+
+    def _index(self) -> dict[str, int]:
+        if self._doc_lines is None:
+            self._doc_lines = {}
+            self._nonblank = []
+            id_re = {
+                "bioc-xml": re.compile(r"<id>\s*([^<]*?)\s*</id>"),
+                "bioc-json": re.compile(r'"id"\s*:\s*"([^"]*)"'),
+            }.get(self.fmt)
+            for n, line in enumerate(self.lines(self.path), start=1):
+                if not line.strip():
+                    continue
+                self._nonblank.append(n)
+                found: str | None = None
+                if self.fmt == "pubtator":
+                    head, sep, _ = line.partition("|")
+                    found = head if sep else line.split("\t", 1)[0]
+                elif id_re is not None:
+                    m = id_re.search(line)
+                    found = m.group(1) if m else None
+                if found is not None:
+                    self._doc_lines.setdefault(found, n)
+        return self._doc_lines
+
+    def document(self, doc: Document, index: int) -> tuple[str, int | None]:
+        if self.fmt == "brat":
+            txt = self._brat_txt(doc)
+            return (str(txt), 1) if txt is not None else (str(self.path), None)
+        if self.fmt in ("jsonl", "text"):
+            self._index()
+            assert self._nonblank is not None
+            if self.fmt == "jsonl" and index < len(self._nonblank):
+                return str(self.path), self._nonblank[index]
+            return str(self.path), 1 if self.fmt == "text" else None
+        return str(self.path), self._index().get(doc.id)
+
+    def sentence(self, doc: Document, index: int, sent: Sentence) -> tuple[str, int | None]:
+        if self.fmt in ("brat", "text"):
+            file, first = self.document(doc, index)
+            if first is not None:
+                return file, first + doc.text.count("\n", 0, sent.start)
+        return self.document(doc, index)
+
+    def span(self, doc: Document, index: int, sp: Span) -> tuple[str, int | None]:
+        if self.fmt == "brat":
+            txt = self._brat_txt(doc)
+            brat_id = sp.attrs.get("brat_id")
+            if txt is not None:
+                ann = txt.with_suffix(".ann")
+                for n, line in enumerate(self.lines(ann), start=1):
+                    if brat_id and line.startswith(f"{brat_id}\t"):
+                        return str(ann), n
+                return str(ann), None
+        file, first = self.document(doc, index)
+        if self.fmt == "pubtator" and first is not None:
+            prefix = f"{doc.id}\t{sp.start}\t{sp.end}\t"
+            lines = self.lines(self.path)
+            for n in range(first, len(lines) + 1):
+                line = lines[n - 1]
+                if not line.strip():
+                    break
+                if line.startswith(prefix):
+                    return file, n
+        return file, first
+
+
 def validate_documents(
-    documents: Iterable[Document], file: str | Path, layer: str = GOLD
+    documents: Iterable[Document],
+    file: str | Path,
+    layer: str = GOLD,
+    *,
+    format: str | None = None,
 ) -> ValidationReport:
+    """Document-level checks; with ``format`` every problem names the file and line it is on
+    (the document's own ``.txt``/``.ann`` file for BRAT)."""
     rep = ValidationReport(files=[str(file)])
-    for doc in documents:
+    locate = _Locator(Path(file), format) if format is not None else None
+    for index, doc in enumerate(documents):
+        doc_file, doc_line = (
+            locate.document(doc, index) if locate is not None else (str(file), None)
+        )
         for k, sent in enumerate(doc.sentences):
             rep.sentences += 1
             if sent.token_end <= sent.token_start:
-                rep.add(file, None, "empty-sentence", f"document {doc.id!r}: sentence {k} is empty")
+                where = locate.sentence(doc, index, sent) if locate else (str(file), None)
+                rep.add(*where, "empty-sentence", f"document {doc.id!r}: sentence {k} is empty")
         spans = doc.layer(layer)
         rep.mentions += len(spans)
         sent_of: dict[int, int] = {}
@@ -335,30 +459,43 @@ def validate_documents(
             for t in range(max(sent.token_start, 0), min(sent.token_end, len(doc.tokens))):
                 sent_of[t] = k
         triples: list[tuple[int, int, str]] = []
+        where_of: dict[tuple[int, int, str], tuple[str, int | None]] = {}
         for sp in spans:
-            triples.append((sp.start, sp.end, sp.label))
-            _check_span_tokens(rep, file, doc, sp, sent_of)
-        _span_checks(rep, file, None, triples, where=f"document {doc.id!r}: character ")
+            triple = (sp.start, sp.end, sp.label)
+            triples.append(triple)
+            where = locate.span(doc, index, sp) if locate else (str(file), None)
+            where_of.setdefault(triple, where)
+            _check_span_tokens(rep, where, doc, sp, sent_of)
+        _span_checks(
+            rep,
+            doc_file,
+            doc_line,
+            triples,
+            where=f"document {doc.id!r}: character ",
+            where_of=where_of,
+        )
     return rep
 
 
 def _check_span_tokens(
-    rep: ValidationReport, file: str | Path, doc: Document, sp: Span, sent_of: dict[int, int]
+    rep: ValidationReport,
+    where: tuple[str | Path, int | None],
+    doc: Document,
+    sp: Span,
+    sent_of: dict[int, int],
 ) -> None:
     if not doc.tokens:
         return
     if sp.token_start is None or sp.token_end is None:
         rep.add(
-            file,
-            None,
+            *where,
             "alignment",
             f"document {doc.id!r}: span [{sp.start}, {sp.end}) {sp.label} has no token offsets",
         )
         return
     if doc.sentences and sent_of.get(sp.token_start) != sent_of.get(sp.token_end - 1):
         rep.add(
-            file,
-            None,
+            *where,
             "sentence-boundary",
             f"document {doc.id!r}: span [{sp.start}, {sp.end}) {sp.label} crosses a sentence "
             "boundary",
@@ -393,10 +530,33 @@ def validate_file(path: Path, format: str | None = None, **options: Any) -> Vali
         rep = ValidationReport(files=[str(path)])
         rep.add(exc.file or path, exc.line, type(exc).__name__, exc.message)
         return rep
-    rep = validate_documents(result.documents, path)
+    rep = validate_documents(result.documents, path, format=fmt)
+    locate = _Locator(path, fmt)
+    docs = {d.id: (i, d) for i, d in enumerate(result.documents)}
     for warning in result.report.warnings:
-        rep.add(path, None, "reader", warning)
+        rep.add(*_warning_location(warning, path, docs, locate), "reader", warning)
     return rep
+
+
+def _warning_location(
+    warning: str, path: Path, docs: dict[str, tuple[int, Document]], locate: _Locator
+) -> tuple[str, int | None]:
+    """A reader warning's file and line: its own ``FILE:LINE:`` prefix, or the span or document
+    it names (``DOC: LABEL 'text': characters [s, e) ...``)."""
+    m = _WHERE_RE.match(warning)
+    if m is not None:
+        return m.group(1), int(m.group(2))
+    doc_id, sep, rest = warning.partition(": ")
+    if not sep or doc_id not in docs:
+        return str(path), None
+    index, doc = docs[doc_id]
+    c = _CHARS_RE.search(rest)
+    if c is not None:
+        start, end = int(c.group(1)), int(c.group(2))
+        for sp in doc.layer(GOLD):
+            if (sp.start, sp.end) == (start, end):
+                return locate.span(doc, index, sp)
+    return locate.document(doc, index)
 
 
 def validate(

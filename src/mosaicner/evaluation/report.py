@@ -11,12 +11,16 @@ JSON shape (all scores are fractions in [0, 1])::
       "ci95": {"precision": [lo, hi], "recall": [lo, hi], "f1": [lo, hi],
                "n_resamples": 1000, "seed": 0, "unit": "item"},
       "overlap": {"definition": "...", "micro": {...}, "per_type": {...}},
-      "ignored_predictions": {"Species": 12}
+      "ignored_predictions": {"Species": 12},
+      "unscored_gold": {"total": 3, "reasons": {"not aligned to token boundaries": 3}}
     }
 
 ``ignored_predictions`` counts predictions of types the corpus does not annotate; they are
-neither true nor false positives for that corpus ("global" predictions).  ``ci95`` is absent when
-``n_resamples`` is 0.  :func:`macro_report` averages micro scores over corpora (unweighted).
+neither true nor false positives for that corpus ("global" predictions).  ``unscored_gold``
+(added by ``mosaicner evaluate``, see :mod:`.coverage`) counts gold spans that no sentence
+carries, so they are not in the support; the table shows them in its caption.  ``ci95`` is
+absent when ``n_resamples`` is 0.  :func:`macro_report` averages micro scores over corpora
+(unweighted).
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from typing import Any
 from rich.table import Table
 
 from mosaicner.evaluation.bootstrap import bootstrap_ci
+from mosaicner.evaluation.coverage import unscored_text
 from mosaicner.evaluation.metrics import SpanTriple, score_spans
 from mosaicner.evaluation.overlap import score_overlap
 
@@ -134,6 +139,10 @@ def render_table(reports: Sequence[Mapping[str, Any]], *, per_type: bool = True)
             "",
             "",
         )
+    notes = [t for t in (unscored_text(rep) for rep in reports) if t]
+    if notes:
+        table.caption = "\n".join(notes)
+        table.caption_justify = "left"
     return table
 
 

@@ -51,6 +51,7 @@ class TagReport:
     seconds: float
     output: str
     to_format: str
+    streamed: bool = False  # documents went to standard output: only warnings are printed
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able form."""
@@ -59,6 +60,8 @@ class TagReport:
     def lines(self) -> list[str]:
         """The summary and notes printed by ``mosaicner tag``."""
         s, stats = self.summary, self.summary.stats
+        if self.streamed:
+            return self._rejected_lines()
         sent = int(stats.get("sentences", 0))
         rate = (
             f", {sent / self.seconds:.1f} sentences/s overall" if sent and self.seconds > 0 else ""
@@ -86,6 +89,17 @@ class TagReport:
                 f"{int(stats.get('conflicts_dropped', 0))} of another type on (nearly) the "
                 "same span"
             )
+        return out + self._rejected_lines()
+
+    def _rejected_lines(self, show: int = 10) -> list[str]:
+        """Documents left out of the output (counted, each with its reason)."""
+        rejected = self.summary.rejected
+        if not rejected:
+            return []
+        out = [f"warning: {len(rejected)} documents could not be tagged and are not in the output:"]
+        out.extend(f"  {item['document']}: {item['reason']}" for item in rejected[:show])
+        if len(rejected) > show:
+            out.append(f"  ... and {len(rejected) - show} more")
         return out
 
 
@@ -111,13 +125,13 @@ def tag_job(
     on_total: Callable[[int | None], None] | None = None,
     on_start: Callable[[int], None] | None = None,
     on_progress: batch.ProgressCallback | None = None,
-) -> TagReport | None:
+) -> TagReport:
     """Tag ``input`` into ``output`` (resumable: run it again after a crash).
 
     ``on_total`` gets the number of documents (``None`` when unknown) before tagging starts,
     ``on_start`` how many an earlier run already tagged, ``on_progress`` each finished chunk;
-    the ``ray`` engine reports its own progress (``progress``).  Returns ``None`` when streaming
-    to standard output (``output="-"``).
+    the ``ray`` engine reports its own progress (``progress``).  Documents that cannot be tagged
+    (invalid text, or failing alone) are left out and listed in ``summary.rejected``.
     """
     from mosaicner.store import resolve_model
 
@@ -135,8 +149,9 @@ def tag_job(
         if to_format != "jsonl":
             raise ConfigError("--output - writes JSON Lines only", hint="pass --to jsonl")
         tagger = load_tagger(model, threads, batch_size_tokens, quantize, runtime, merge_policy)
-        batch.stream_jsonl(tagger, spec, stdout or sys.stdout, chunk_size=chunk_size)
-        return None
+        t0 = time.perf_counter()
+        streamed = batch.stream_jsonl(tagger, spec, stdout or sys.stdout, chunk_size=chunk_size)
+        return TagReport(streamed, time.perf_counter() - t0, "-", "jsonl", streamed=True)
     out = Path(output)
     extra = {
         "model": str(Path(model).resolve()),

@@ -22,15 +22,13 @@ from pathlib import Path
 from typing import Any
 
 from mosaicner.errors import ConfigError
-from mosaicner.inference.batch import (
+from mosaicner.inference.batch import RunSummary, finish_run, prepare_run
+from mosaicner.inference.inputs import (
     InputSpec,
-    RunSummary,
     document_from_json,
     document_to_json,
-    finish_run,
     iter_shard,
     make_key,
-    prepare_run,
 )
 
 READ_CPUS = 0.1  # the shard readers are light; leave the CPUs to the tagging actors

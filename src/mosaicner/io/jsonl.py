@@ -25,8 +25,9 @@ Every field is checked before use (:mod:`mosaicner.io._checks`): offsets must be
 sentences ``[start, end, token_start, token_end]`` inside both; ``attrs`` keys are strings and
 their values any JSON (e.g. the tagger's provenance list ``heads``); ``score`` is a finite
 number; integers beyond Python's 4,300-digit limit, ``Infinity``/``NaN``, nesting too deep to
-parse and lone UTF-16 surrogates are refused.  A wrong shape raises :class:`~mosaicner.errors.JSONLineError`, an
-offset outside the document :class:`~mosaicner.errors.OffsetError`, both with ``FILE:LINE``.
+parse and lone UTF-16 surrogates are refused.  A wrong shape raises
+:class:`~mosaicner.errors.JSONLineError`, an offset outside the document
+:class:`~mosaicner.errors.OffsetError`, both with ``FILE:LINE``.
 """
 
 from __future__ import annotations

@@ -32,6 +32,13 @@ from mosaicner.encoders.config import EncoderConfig
 from mosaicner.encoders.transformer import EncodedSentence, EncoderStats, TransformerEncoder
 from mosaicner.errors import ConfigError, ModelError
 from mosaicner.heads.base import Head, PredSpan, WordFeatures, build_head
+from mosaicner.models.folder import (
+    check_encoder_files,
+    check_label_maps,
+    check_tokenizer_size,
+    check_weights_match,
+    read_safetensors_header,
+)
 
 FORMAT_NAME = "mosaicner-model"
 FORMAT_VERSION = 1
@@ -339,6 +346,7 @@ class MultiTaskModel(nn.Module):
         num_threads: int | None = None,
     ) -> MultiTaskModel:
         """Read a model directory written by :meth:`save` (in eval mode)."""
+        from safetensors import SafetensorError
         from safetensors.torch import load_model as load_weights
 
         if num_threads:
@@ -375,7 +383,15 @@ class MultiTaskModel(nn.Module):
                 file=folder,
                 hint="save the model again with MultiTaskModel.save",
             )
+        check_encoder_files(encoder_dir)
+        weights = folder / WEIGHTS_FILE
+        file_tensors = read_safetensors_header(weights)
         encoder = TransformerEncoder.from_saved(encoder_dir, enc_cfg)
+        check_tokenizer_size(
+            encoder_dir,
+            len(encoder.tokenizer),
+            getattr(getattr(encoder.transformer, "config", None), "vocab_size", None),
+        )
         heads: dict[str, Head] = {}
         for name, spec in head_specs.items():
             try:
@@ -394,18 +410,24 @@ class MultiTaskModel(nn.Module):
                 ) from exc
         label_maps = _read_json(folder / LABEL_MAPS_FILE, missing_ok=True) or {}
         metadata = _read_json(folder / TRAINING_FILE, missing_ok=True) or {}
-        model = cls(encoder, heads, routes, label_maps=label_maps, metadata=metadata)
-        weights = folder / WEIGHTS_FILE
-        if not weights.is_file():
+        try:
+            model = cls(encoder, heads, routes, label_maps=label_maps, metadata=metadata)
+        except ConfigError as exc:
             raise ModelError(
-                "the model directory has no weights file",
-                file=weights,
-                hint="the run may not have finished; use a directory written by "
-                "MultiTaskModel.save",
-            )
+                f"config.json is inconsistent: {exc.message}",
+                file=folder / CONFIG_FILE,
+                hint="save the model again with MultiTaskModel.save",
+            ) from exc
+        check_label_maps(
+            folder / LABEL_MAPS_FILE,
+            label_maps,
+            routes,
+            {c: model.corpus_types(c) for c in model.corpora},
+        )
+        check_weights_match(weights, file_tensors, model.state_dict())
         try:
             load_weights(model, str(weights), strict=True)
-        except (RuntimeError, OSError, ValueError) as exc:
+        except (RuntimeError, OSError, ValueError, SafetensorError) as exc:
             raise ModelError(
                 f"the weights do not match the model config ({str(exc).splitlines()[0]})",
                 file=weights,

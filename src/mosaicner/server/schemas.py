@@ -82,6 +82,8 @@ class Health(BaseModel):
     documents: int = 0
     batches: int = 0
     largest_batch: int = 0
+    units: int = 0
+    failed_requests: int = 0
 
 
 __all__ = [

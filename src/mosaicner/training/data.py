@@ -14,6 +14,7 @@ import numpy as np
 
 from mosaicner.data.model import Corpus, SentenceExample
 from mosaicner.errors import ModelError, UnknownComponentError
+from mosaicner.evaluation.coverage import unscorable_gold
 from mosaicner.training.config import CorpusSpec, TrainConfig
 
 
@@ -27,6 +28,8 @@ class PreparedCorpus:
     notes: list[str] = field(default_factory=list)
     label_report: dict[str, Any] = field(default_factory=dict)
     label_map: dict[str, Any] = field(default_factory=dict)
+    # role -> reason -> gold spans no sentence example carries (mosaicner.evaluation.coverage)
+    unscored: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def examples(self, role: str) -> list[SentenceExample]:
         """The examples playing ``role`` (train, dev or test); empty when absent."""
@@ -95,6 +98,7 @@ def prepare_corpus(
     splits: dict[str, list[SentenceExample]] = {}
     label_report: dict[str, Any] = {}
     labels: set[str] = set()
+    unscored: dict[str, dict[str, int]] = {}
     for role in roles:
         if role not in wanted:
             if getattr(spec.splits, role) is not None:
@@ -102,6 +106,10 @@ def prepare_corpus(
             continue
         docs, report = lmap.apply(raw.split(wanted[role]), layers=["gold"])
         label_report[role] = report.to_dict()
+        unscored[role] = unscorable_gold(docs)
+        if unscored[role]:
+            why = "; ".join(f"{k}: {n}" for k, n in unscored[role].items())
+            notes.append(f"{name} {role}: {sum(unscored[role].values())} gold spans unused ({why})")
         if report.lossy:
             notes.append(f"{name} {role}: {report.summary()}")
         exs = [replace(ex, corpus=name) for d in docs for ex in d.sentence_examples("gold")]
@@ -120,7 +128,7 @@ def prepare_corpus(
         splits[role] = exs
         labels.update(s[2] for ex in exs for s in ex.spans)
     out_labels = sorted(labels)  # the types this corpus annotates, after its label map
-    return PreparedCorpus(name, out_labels, splits, notes, label_report, lmap.to_dict())
+    return PreparedCorpus(name, out_labels, splits, notes, label_report, lmap.to_dict(), unscored)
 
 
 def prepare_training_data(

@@ -11,13 +11,14 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import torch
 
 from mosaicner.errors import ConfigError, ModelError
+from mosaicner.evaluation.coverage import unscored_summary
 from mosaicner.training.build import model_dir_of
 from mosaicner.training.config import CorpusSpec, TrainConfig, load_config
 from mosaicner.training.data import prepare_corpus
@@ -66,6 +67,8 @@ class CorpusExamples:
     examples: list[Any]
     types: list[str]  # the types scored: those the corpus annotates
     seen: bool  # whether the model was trained on this corpus
+    # reason -> gold spans of the split that no sentence example carries (not scored)
+    unscored: dict[str, int] = field(default_factory=dict)
 
 
 def corpus_examples(
@@ -90,7 +93,9 @@ def corpus_examples(
     )
     pc = prepare_corpus(spec, roles=("train",))
     types = list(known["types"]) if known else list(pc.labels)
-    return CorpusExamples(key, list(pc.examples("train")), types, known is not None)
+    return CorpusExamples(
+        key, list(pc.examples("train")), types, known is not None, pc.unscored.get("train", {})
+    )
 
 
 def evaluate_corpus(
@@ -152,6 +157,7 @@ def evaluate_corpus(
         seed=seed,
     )
     report["head"] = routes.get(route_as or "", route_as)
+    report["unscored_gold"] = unscored_summary(data.unscored)
     return report
 
 
