@@ -91,3 +91,24 @@ def test_cli_engine_ray(tmp_path: Path, local_ray: None) -> None:
     assert exc.value.code == 0
     records = [json.loads(line) for line in out.read_text().splitlines()]
     assert [len(r["spans"]["pred"]) for r in records] == [1, 0, 2]
+
+
+def test_ray_engine_skips_a_surrogate_document(tmp_path: Path, local_ray: None) -> None:
+    """Issue 12: a lone surrogate fails its document alone under --engine ray too."""
+    from mosaicner.cli.main import main
+
+    terms = tmp_path / "terms.json"
+    terms.write_text(json.dumps(TERMS))
+    inp = tmp_path / "in.jsonl"
+    inp.write_text(
+        '{"id": "a", "text": "cancer"}\n'
+        '{"id": "bad", "text": "cancer \\ud83d"}\n'
+        '{"id": "c", "text": "cisplatin and cancer"}\n'
+    )
+    out = tmp_path / "out.jsonl"
+    args = ["tag", str(terms), "-i", str(inp), "-o", str(out), "--from", "jsonl"]
+    with pytest.raises(SystemExit) as exc:
+        main([*args, "--engine", "ray", "--num-workers", "1", "-q"])
+    assert exc.value.code == 0
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [r["id"] for r in records] == ["a", "c"]

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from mosaicner.errors import ConfigError
-from mosaicner.inference.batch import RunSummary, finish_run, prepare_run
+from mosaicner.inference.batch import RunSummary, finish_run, prepare_run, tag_block
 from mosaicner.inference.inputs import (
     InputSpec,
     document_from_json,
@@ -30,6 +30,7 @@ from mosaicner.inference.inputs import (
     iter_shard,
     make_key,
 )
+from mosaicner.inference.tagger import Tagger, TaggingStats
 
 READ_CPUS = 0.1  # the shard readers are light; leave the CPUs to the tagging actors
 
@@ -63,8 +64,6 @@ class TaggerWorker:
         runtime: str = "torch",
         merge_policy: str | None = None,
     ) -> None:
-        from mosaicner.inference.tagger import Tagger
-
         self.tagger = Tagger.load(
             model,
             num_threads=threads,
@@ -75,15 +74,23 @@ class TaggerWorker:
         )
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
-        docs = [document_from_json(json.loads(s)) for s in batch["doc"]]
-        tagged = self.tagger.tag_documents(docs)
-        stats = self.tagger.last_stats
-        n = len(tagged)
+        block = [
+            (int(k), document_from_json(json.loads(s)))
+            for k, s in zip(batch["key"], batch["doc"], strict=True)
+        ]
+        rejected: list[dict[str, str]] = []
+        done = tag_block(self.tagger, block, rejected)  # bad documents fail alone, counted
+        tagged = [d for _, d in done]
+        stats = self.tagger.last_stats if tagged else TaggingStats()
+        # left-out documents travel as rows without a document, carrying their reason
+        keys = [k for k, _ in done] + [-1] * len(rejected)
+        n = len(keys)
         return {
-            "key": list(batch["key"]),
-            "doc": [json.dumps(document_to_json(d)) for d in tagged],
-            "sentences": [len(d.sentences) for d in tagged],
-            "entities": [len(d.layer(self.tagger.layer)) for d in tagged],
+            "key": keys,
+            "doc": [json.dumps(document_to_json(d)) for d in tagged] + [""] * len(rejected),
+            "rejected": [""] * len(tagged) + [json.dumps(r) for r in rejected],
+            "sentences": [len(d.sentences) for d in tagged] + [0] * len(rejected),
+            "entities": [len(d.layer(self.tagger.layer)) for d in tagged] + [0] * len(rejected),
             # per-batch counters, repeated on the first row only
             "windowed": [stats.windowed_sentences if i == 0 else 0 for i in range(n)],
             "windows": [stats.windows if i == 0 else 0 for i in range(n)],
@@ -178,10 +185,11 @@ def tag_corpus_ray(
         task = bar.add_task(f"tagging with {num_workers} Ray workers", total=None)
     try:
         for batch in ds.iter_batches(batch_size=None, batch_format="default"):
-            keys = [int(k) for k in batch["key"]]
+            summary.rejected.extend(json.loads(r) for r in batch["rejected"] if r)
+            keys = [int(k) for k in batch["key"] if int(k) >= 0]
             if not keys:
                 continue
-            docs = [document_from_json(json.loads(s)) for s in batch["doc"]]
+            docs = [document_from_json(json.loads(s)) for s in batch["doc"] if s]
             store.write_chunk(list(zip(keys, docs, strict=True)))
             summary.tagged += len(keys)
             summary.chunks += 1
