@@ -54,3 +54,10 @@ for s in spans:
 print(f"{len(spans)} entities")
 PY
 echo "demo finished in $(( $(date +%s) - START )) s"
+echo
+echo "next: the mosaic model (one CRF head per corpus over all eight biomedical corpora, nine"
+echo "types, one merged answer per text with the heads behind every span), built into the"
+echo "local model store and served by name:"
+echo "  $MOSAICNER models build mosaic-quick     # resumable; see benchmarks/mosaic/README.md"
+echo "  $MOSAICNER tag mosaic-quick -i abstracts.txt -o tagged.jsonl"
+echo "  $MOSAICNER serve mosaic-quick --port 8000"
