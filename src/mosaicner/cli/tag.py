@@ -160,15 +160,8 @@ def serve(
     from mosaicner.server.app import create_app
     from mosaicner.server.run import serve_app
     from mosaicner.server.settings import ServerSettings
-    from mosaicner.store import resolve_model
 
-    if merge_policy is not None:
-        from mosaicner.merge import check_policy
-
-        check_policy(merge_policy)
-    tagger = load_tagger(
-        str(resolve_model(model)), threads, batch_size_tokens, quantize, runtime, merge_policy
-    )
+    tagger = load_tagger(model, threads, batch_size_tokens, quantize, runtime, merge_policy)
     settings = ServerSettings(
         max_body_bytes=max_body_bytes,
         max_batch_documents=max_batch_documents,

@@ -129,7 +129,7 @@ def align_document(
                 ts, te = _char_to_token(starts, ends, sp.start, sp.end, mode)
             except AlignmentError as exc:
                 report.failed += 1
-                report.note(f"{doc.id}: {sp.label} {doc.text[sp.start:sp.end]!r}: {exc.message}")
+                report.note(f"{doc.id}: {sp.label} {doc.text[sp.start : sp.end]!r}: {exc.message}")
                 out.append(replace(sp, token_start=None, token_end=None))
                 continue
             cs, ce = token_to_char(doc.tokens, ts, te)
@@ -139,7 +139,7 @@ def align_document(
             else:
                 report.adjusted += 1
                 report.note(
-                    f"{doc.id}: {sp.label} {doc.text[sp.start:sp.end]!r} -> {doc.text[cs:ce]!r}"
+                    f"{doc.id}: {sp.label} {doc.text[sp.start : sp.end]!r} -> {doc.text[cs:ce]!r}"
                 )
                 out.append(replace(sp, start=cs, end=ce, token_start=ts, token_end=te))
         new_layers[name] = tuple(out)

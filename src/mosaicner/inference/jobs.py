@@ -32,9 +32,14 @@ def load_tagger(
     """A :class:`~mosaicner.inference.tagger.Tagger` for ``model`` (an installed model's name,
     a model folder or a dictionary file); ``merge_policy`` overrides the model's own."""
     from mosaicner.inference.tagger import Tagger
+    from mosaicner.store import resolve_model
 
+    if merge_policy is not None:
+        from mosaicner.merge import check_policy
+
+        check_policy(merge_policy)
     return Tagger.load(
-        model,
+        str(resolve_model(model)),
         num_threads=threads,
         batch_size_tokens=batch_size_tokens,
         quantize=quantize,

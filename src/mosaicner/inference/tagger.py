@@ -34,7 +34,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol, overload, runtime_checkable
 
-from mosaicner.data.model import PRED, Document, Sentence, Span, span_sort_key
+from mosaicner.data.model import PRED, Document, Sentence, span_sort_key
 from mosaicner.data.tokenization import make_document, split_sentences, tokenize
 from mosaicner.errors import ConfigError
 from mosaicner.merge import Candidate, MergeConfig, MergeStats, load_merge_config, merge_candidates
@@ -278,18 +278,7 @@ class Tagger:
         out: list[Document] = []
         for doc, cands in zip(docs, found, strict=True):
             merged = merge_candidates(cands, self.merge, merge_stats)
-            spans = [
-                Span(
-                    m.start,
-                    m.end,
-                    m.label,
-                    m.token_start,
-                    m.token_end,
-                    m.score,
-                    attrs={"heads": m.provenance()},
-                )
-                for m in merged
-            ]
+            spans = [m.to_span() for m in merged]
             stats.documents += 1
             stats.entities += len(spans)
             out.append(doc.with_layer(self.layer, sorted(spans, key=span_sort_key)))

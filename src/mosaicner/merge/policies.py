@@ -50,6 +50,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from mosaicner.data.model import Span
 from mosaicner.errors import ConfigError
 
 POLICIES: tuple[str, ...] = ("union", "vote", "max-score")
@@ -100,6 +101,18 @@ class MergedSpan:
     def provenance(self) -> list[dict[str, Any]]:
         """``attrs["heads"]``: ``[{"head": ..., "score": ...}, ...]`` sorted by head name."""
         return [v.as_dict() for v in self.heads]
+
+    def to_span(self) -> Span:
+        """The answer as a data-model span, provenance in ``attrs["heads"]``."""
+        return Span(
+            self.start,
+            self.end,
+            self.label,
+            self.token_start,
+            self.token_end,
+            self.score,
+            attrs={"heads": self.provenance()},
+        )
 
 
 @dataclass

@@ -251,16 +251,7 @@ def merge_units(
     for i, doc_cands in enumerate(cands):
         if doc_cands:
             found[i].extend(
-                Span(
-                    m.start,
-                    m.end,
-                    m.label,
-                    m.token_start,
-                    m.token_end,
-                    m.score,
-                    attrs={"heads": m.provenance()},
-                )
-                for m in merge_candidates(doc_cands, merge or MergeConfig())
+                m.to_span() for m in merge_candidates(doc_cands, merge or MergeConfig())
             )
     for spans in found:
         spans.sort(key=span_sort_key)

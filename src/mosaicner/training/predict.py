@@ -82,18 +82,7 @@ def _predict_merged(
     for i, doc in enumerate(documents):
         merged = merge_candidates(cands.get(i, []), cfg)
         n_spans += len(merged)
-        spans = [
-            Span(
-                m.start,
-                m.end,
-                m.label,
-                m.token_start,
-                m.token_end,
-                score=m.score,
-                attrs={"heads": m.provenance()},
-            )
-            for m in merged
-        ]
+        spans = [m.to_span() for m in merged]
         out_docs.append(doc.with_layer(PRED, spans))
     return out_docs, {"sentences": len(words), "spans": n_spans}
 
