@@ -105,6 +105,8 @@ def test_convert_refuses_xml_that_is_not_bioc(
         ["tag"],
         ["views"],
         ["ood"],
+        ["analyze", "similarity"],
+        ["analyze", "recommend"],
     ],
 )
 def test_every_corpus_command_takes_from(

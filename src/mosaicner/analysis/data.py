@@ -103,11 +103,12 @@ class AnalysisCorpus:
         return sum(len(words) for words, _ in self.sentences(split))
 
 
-def load_analysis_corpus(name_or_path: str | Path) -> AnalysisCorpus:
-    """Resolve a corpus by registry name, data-directory folder or path (nothing is read yet)."""
+def load_analysis_corpus(name_or_path: str | Path, format: str | None = None) -> AnalysisCorpus:
+    """Resolve a corpus by registry name, data-directory folder or path (nothing is read yet);
+    ``format`` overrides format detection for a path."""
     from mosaicner.corpora.resolve import resolve_corpus
 
-    resolved = resolve_corpus(name_or_path)
+    resolved = resolve_corpus(name_or_path, format=format)
     path = Path(str(name_or_path)).expanduser()
     name = path.name if path.is_dir() else resolved.name
     corpus = AnalysisCorpus(name=name, source=str(resolved.root), files=dict(resolved.files))
@@ -115,9 +116,9 @@ def load_analysis_corpus(name_or_path: str | Path) -> AnalysisCorpus:
     return corpus
 
 
-def load_corpora(names: Iterable[str | Path]) -> list[AnalysisCorpus]:
+def load_corpora(names: Iterable[str | Path], format: str | None = None) -> list[AnalysisCorpus]:
     """Load several corpora by name or path; their names must be distinct."""
-    corpora = [load_analysis_corpus(n) for n in names]
+    corpora = [load_analysis_corpus(n, format) for n in names]
     seen: set[str] = set()
     for c in corpora:
         if c.name in seen:

@@ -182,6 +182,7 @@ def recommend_auxiliaries(
     gains_file: str | Path | None = None,
     similarity_file: str | Path | None = None,
     embed: SentenceEmbed | None = None,
+    data_format: str | None = None,
 ) -> dict[str, Any]:
     """``mosaicner analyze recommend``: read the gains and similarity files, compute the
     similarity records they lack (corpora by name or path; ``embed`` for the ``embedding``
@@ -208,10 +209,10 @@ def recommend_auxiliaries(
             {str(g[k]) for g in gains for k in ("target", "auxiliary")} - {target_name, *cand_names}
         )
     if missing or extra:
-        target_corpus = load_analysis_corpus(target)
-        cand_corpora = [load_analysis_corpus(c) for c in candidates]
+        target_corpus = load_analysis_corpus(target, data_format)
+        cand_corpora = [load_analysis_corpus(c, data_format) for c in candidates]
         target_name, cand_names = target_corpus.name, [c.name for c in cand_corpora]
-        pool = [target_corpus, *cand_corpora, *load_corpora(extra)]
+        pool = [target_corpus, *cand_corpora, *load_corpora(extra, data_format)]
         sim.extend(
             r
             for r in compute_similarity(pool, names, embed=embed)

@@ -109,6 +109,9 @@ def similarity(
     seed: int = typer.Option(0, help="Seed of the embedding sample and of NMF."),
     topics: int = typer.Option(5, help="NMF components of the topic measure."),
     cache_dir: Path | None = typer.Option(None, help="Embedding cache (default ~/.cache)."),
+    data_format: str | None = typer.Option(
+        None, "--from", help="Format of corpora given as paths (default: detected)."
+    ),
 ) -> None:
     """Similarity of every ordered pair (target, auxiliary), target ≠ auxiliary.
 
@@ -124,7 +127,7 @@ def similarity(
     names = parse_measures(measures)
     if len(corpus) < 2:
         raise ConfigError("similarity needs at least two corpora", hint="repeat --corpus")
-    corpora = load_corpora(corpus)
+    corpora = load_corpora(corpus, data_format)
     with err_console.status("computing similarity") as status:
 
         def progress(m: str) -> None:
@@ -215,6 +218,9 @@ def recommend_cmd(
         DEFAULT_MEASURES_TEXT, "--measures", help="Measures to choose from / show."
     ),
     output_format: str = typer.Option("table", "--format", help="table or json."),
+    data_format: str | None = typer.Option(
+        None, "--from", help="Format of corpora given as paths (default: detected)."
+    ),
 ) -> None:
     """Rank auxiliary corpora for a target by the best validated measure (default: TVC)."""
     from mosaicner.analysis.recommend import recommend_auxiliaries
@@ -229,6 +235,7 @@ def recommend_cmd(
             gains_file=gains_file,
             similarity_file=similarity_file,
             embed=_embedder("all-MiniLM-L6-v2"),
+            data_format=data_format,
         )
     names = result.pop("measures")
     if output_format == "json":
