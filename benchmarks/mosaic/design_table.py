@@ -45,9 +45,7 @@ def main(argv: list[str]) -> None:
     print("| corpus (test, sentences) | " + " | ".join(n for n, _ in runs) + " |")
     print("|---|" + "---|" * len(runs))
     for c in corpora:
-        n_items = next(
-            (r["reports"][c]["n_items"] for _, r in runs if c in r["reports"]), 0
-        )
+        n_items = next((r["reports"][c]["n_items"] for _, r in runs if c in r["reports"]), 0)
         row = [cell(res["reports"].get(c)) for _, res in runs]
         print(f"| {c} ({n_items:,}) | " + " | ".join(row) + " |")
     macros = []
@@ -56,8 +54,7 @@ def main(argv: list[str]) -> None:
         macros.append(f"{100 * sum(f1s) / len(f1s):.2f}" if f1s else "–")
     print("| macro F1 over corpora | " + " | ".join(macros) + " |")
     walls = [
-        f"{res['build_seconds'] / 60:.1f} min" if "build_seconds" in res else "–"
-        for _, res in runs
+        f"{res['build_seconds'] / 60:.1f} min" if "build_seconds" in res else "–" for _, res in runs
     ]
     print("| build wall time | " + " | ".join(walls) + " |")
     steps = [str(res.get("steps", "–")) for _, res in runs]

@@ -200,3 +200,11 @@ def test_predict_merges_like_tag(
 
     got = pred_layers(predicted)
     assert any(got) and got == pred_layers(tagged)
+
+
+def test_merge_policies_refuse_the_test_split(
+    built: dict[str, Path], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MOSAICNER_HOME", str(built["home"]))
+    code, _, err = cli(["merge-policies", "tiny", "--split", "test"], capsys)
+    assert code == 2 and "never chosen on test data" in err and "Traceback" not in err

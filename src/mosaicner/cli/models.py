@@ -179,6 +179,8 @@ def merge_policies(
         cells = [f"{100 * float(res['corpora'][c]['f1']):.2f}" for c in out["corpora"]]
         table.add_row(policy, *cells, f"{100 * res['macro_f1']:.2f}")
     console.print(table)
+    for name, why in out.get("skipped", {}).items():
+        console.print(f"skipped {name}: {why}", markup=False)
     console.print(f"best: {out['best']}" + (f" (written to {out['written']})" if write else ""))
 
 

@@ -170,6 +170,40 @@ def _head_of(tagger: Any, corpus: str) -> str:
     return corpus if shared else head
 
 
+def _split_roles(tagger: Any, corpus: str) -> dict[str, str | None] | None:
+    """The split names the model's training config gave ``corpus`` (``dev: null`` included)."""
+    meta = dict(getattr(tagger.predictor, "metadata", {}) or {})
+    config = meta.get("mosaicner_config")
+    specs = config.get("corpora") if isinstance(config, dict) else None
+    for spec in specs if isinstance(specs, list) else []:
+        if not isinstance(spec, dict) or not isinstance(spec.get("splits"), dict):
+            continue
+        name = str(spec.get("name", ""))
+        if corpus in (name, Path(name).name):
+            return {str(k): (None if v is None else str(v)) for k, v in spec["splits"].items()}
+    return None
+
+
+def selection_split(tagger: Any, corpus: str, split: str) -> tuple[str | None, str]:
+    """The split of ``corpus`` to choose merge settings on, or ``None`` with the reason.
+
+    ``split`` names a role of the training config (``dev``) or a split of the corpus.  A corpus
+    the model was trained without that role (``dev: null``, e.g. JNLPBA and GENIA-nested in the
+    mosaic recipes, whose dev splits are another corpus's test or training data) is skipped, and
+    the corpus's test split is refused: choices are never made on test data.
+    """
+    roles = _split_roles(tagger, corpus) or {}
+    name = roles.get(split, split)
+    if name is None:
+        return None, f"the model was trained with no {split} split of {corpus}"
+    if split == "test" or name == roles.get("test"):
+        raise ConfigError(
+            f"{name!r} is the test split of {corpus}: merge settings are never chosen on test data",
+            hint="use --split dev",
+        )
+    return name, ""
+
+
 def score_merge_policies(
     tagger: Any,
     corpora: Sequence[str] | None = None,
@@ -188,12 +222,27 @@ def score_merge_policies(
     policy maximises the macro F1 over the corpora (ties: the order of ``policies``).
     """
     routes = dict(getattr(tagger.predictor, "routes", {}) or {})
-    names = list(corpora) if corpora else sorted(routes)
+    wanted = list(corpora) if corpora else sorted(routes)
+    skipped: dict[str, str] = {}
+    splits: dict[str, str] = {}
+    for name in wanted:
+        chosen, why = selection_split(tagger, name, split)
+        if chosen is None:
+            skipped[name] = why
+        else:
+            splits[name] = chosen
+    names = [n for n in wanted if n in splits]
     if not names:
-        raise ConfigError("no corpus to score on", hint="pass --corpus NAME")
+        raise ConfigError(
+            f"no corpus to score on ({split} split)"
+            + (f"; skipped: {'; '.join(skipped.values())}" if skipped else ""),
+            hint="pass --corpus NAME of a corpus trained with a dev split",
+        )
     data: dict[str, tuple[list[Document], list[str], list[list[Candidate]]]] = {}
     for name in names:
-        gold, types = gold_documents(_source(tagger, name), split, _known_label_map(tagger, name))
+        gold, types = gold_documents(
+            _source(tagger, name), splits[name], _known_label_map(tagger, name)
+        )
         docs = [tagger.prepare(d.without_layer(GOLD), i) for i, d in enumerate(gold)]
         data[name] = (gold, types, tagger.candidates(docs))
     calibration = Calibration()
@@ -243,6 +292,7 @@ def score_merge_policies(
     out: dict[str, Any] = {
         "split": split,
         "corpora": names,
+        "skipped": skipped,
         "policies": results,
         "best": best,
         "calibration": fitted,
