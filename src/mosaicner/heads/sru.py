@@ -51,6 +51,7 @@ import torch.nn.functional as F
 from pydantic import Field
 from torch import nn
 
+from mosaicner.data.batching import EVAL_MAX_WORDS
 from mosaicner.errors import UnknownLabelError
 from mosaicner.heads.base import (
     GoldSpans,
@@ -527,7 +528,9 @@ def _key(item: tuple[tuple[int, int, str], float]) -> tuple[int, int, str]:
     return (s, -e, lab)
 
 
-def predict_raw(model: Any, examples: Sequence[Any], max_words: int = 4096) -> list[list[PredSpan]]:
+def predict_raw(
+    model: Any, examples: Sequence[Any], max_words: int = EVAL_MAX_WORDS
+) -> list[list[PredSpan]]:
     """Raw predictions (``CORPUS$Type`` labels) of every SRU head of ``model`` on ``examples``.
 
     ``model`` is a :class:`~mosaicner.models.MultiTaskModel`; ``examples`` are

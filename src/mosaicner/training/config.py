@@ -20,6 +20,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from mosaicner.data.batching import EVAL_MAX_WORDS
 from mosaicner.encoders.config import EncoderConfig
 from mosaicner.errors import ConfigError
 
@@ -112,7 +113,7 @@ class BatchingConfig(_Strict):
         default=100, ge=1, description="sentences per length bucket before packing"
     )
     eval_max_words: int = Field(
-        default=4096, ge=8, description="words per evaluation batch (sorted by length)"
+        default=EVAL_MAX_WORDS, ge=8, description="words per evaluation batch (sorted by length)"
     )
 
 

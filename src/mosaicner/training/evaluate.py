@@ -17,7 +17,7 @@ import numpy as np
 import torch
 import yaml
 
-from mosaicner.data.batching import make_batches
+from mosaicner.data.batching import EVAL_MAX_WORDS, make_batches
 from mosaicner.data.model import SentenceExample
 from mosaicner.errors import ConfigError, MissingFileError
 from mosaicner.evaluation import evaluation_report, score_spans
@@ -28,7 +28,7 @@ PredSpans = list[tuple[int, int, str, float]]
 def predict_examples(
     model: Any,
     examples: Sequence[SentenceExample],
-    max_words: int = 4096,
+    max_words: int = EVAL_MAX_WORDS,
     route_as: str | None = None,
 ) -> list[PredSpans]:
     """Predicted spans per example, in input order.
@@ -114,7 +114,7 @@ def quick_f1(
     model: Any,
     examples: Sequence[SentenceExample],
     types: Sequence[str],
-    max_words: int = 4096,
+    max_words: int = EVAL_MAX_WORDS,
 ) -> dict[str, float]:
     """Micro P/R/F1 (fractions) without bootstrap: periodic dev evaluation."""
     preds = predict_examples(model, examples, max_words)
@@ -133,7 +133,7 @@ def evaluate_examples(
     *,
     corpus: str,
     split: str,
-    max_words: int = 4096,
+    max_words: int = EVAL_MAX_WORDS,
     route_as: str | None = None,
     type_map: Mapping[str, str | None] | None = None,
     n_resamples: int = 1000,
@@ -153,7 +153,7 @@ def evaluate_examples(
 
 
 def dev_scores(
-    model: Any, data: Mapping[str, Any], corpora: Sequence[str], max_words: int = 4096
+    model: Any, data: Mapping[str, Any], corpora: Sequence[str], max_words: int = EVAL_MAX_WORDS
 ) -> dict[str, Any]:
     """Dev F1 of each corpus of ``corpora`` that has a dev set (``data``: name ->
     :class:`~mosaicner.training.data.PreparedCorpus`) and their macro average."""

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mosaicner.data.batching import make_batches
+from mosaicner.data.batching import EVAL_MAX_WORDS, make_batches
 from mosaicner.data.model import PRED, Document, Span
 
 
@@ -26,7 +26,7 @@ def predict_documents(
     every head, merged as the tagger merges them: :mod:`mosaicner.merge`, the model's
     ``merge.json``, provenance in ``attrs["heads"]``)."""
     model = loaded.model
-    budget = int(max_words or loaded.metadata.get("eval_max_words", 4096))
+    budget = int(max_words or loaded.metadata.get("eval_max_words", EVAL_MAX_WORDS))
     sentences: list[tuple[int, int, int]] = []  # (doc index, token_start, token_end)
     words: list[tuple[str, ...]] = []
     for di, doc in enumerate(documents):

@@ -17,6 +17,7 @@ from typing import Any
 
 import torch
 
+from mosaicner.data.batching import EVAL_MAX_WORDS
 from mosaicner.errors import ConfigError, ModelError
 from mosaicner.evaluation.coverage import unscored_summary
 from mosaicner.training.build import model_dir_of
@@ -150,7 +151,7 @@ def evaluate_corpus(
         types,
         corpus=key,
         split=split,
-        max_words=int(loaded.metadata.get("eval_max_words", 4096)),
+        max_words=int(loaded.metadata.get("eval_max_words", EVAL_MAX_WORDS)),
         route_as=route_as,
         type_map=load_type_map(type_map),
         n_resamples=n_resamples,
