@@ -208,3 +208,23 @@ def test_merge_policies_refuse_the_test_split(
     monkeypatch.setenv("MOSAICNER_HOME", str(built["home"]))
     code, _, err = cli(["merge-policies", "tiny", "--split", "test"], capsys)
     assert code == 2 and "never chosen on test data" in err and "Traceback" not in err
+
+
+def test_models_build_chooses_the_merge_policy_on_dev(
+    built: dict[str, Path], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MOSAICNER_HOME", str(built["home"]))
+    code, out, err = cli(
+        ["models", "build", "tiny-sel", "--recipe", str(built["recipe"]), "-q"], capsys
+    )
+    assert code == 0, err
+    assert "merge policy" in out and "dev macro F1" in out
+    folder = built["home"] / "models" / "tiny-sel"
+    merge = json.loads((folder / "merge.json").read_text())
+    store = json.loads((folder / "store.json").read_text())
+    chosen = store["merge_selection"]
+    assert merge["policy"] == chosen["chosen"] and merge["chosen_on"]["split"] == "dev"
+    assert set(chosen["corpora"]) == {"dis", "chem"} and chosen["skipped"] == {}
+    assert chosen["macro_f1"][chosen["chosen"]] == max(chosen["macro_f1"].values())
+    code, _, _ = cli(["models", "remove", "tiny-sel"], capsys)
+    assert code == 0

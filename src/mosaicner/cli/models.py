@@ -71,8 +71,14 @@ def build_cmd(
     resume: bool = typer.Option(True, "--resume/--fresh", help="Resume an interrupted build."),
     overwrite: bool = typer.Option(False, "--overwrite", help="Replace an installed model."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
+    select_merge: bool = typer.Option(
+        True,
+        "--select-merge/--no-select-merge",
+        help="Choose the merge policy (and calibration) on the recipe's dev splits.",
+    ),
 ) -> None:
     """Train a pinned recipe (mosaic, mosaic-quick) and install the model as NAME."""
+    from mosaicner.inference.scoring import choose_merge_policy
     from mosaicner.training.recipe import build_recipe
 
     summary = build_recipe(
@@ -82,9 +88,16 @@ def build_cmd(
         resume=resume,
         overwrite=overwrite,
         progress=not quiet,
+        select_merge=choose_merge_policy if select_merge else None,
     )
     for corpus, micro in summary["reports"].items():
         console.print(f"{corpus}: F1 {100 * float(micro['f1']):.2f}", markup=False)
+    sel = summary.get("merge_selection") or {}
+    if sel.get("chosen"):
+        scores = ", ".join(f"{p} {100 * f:.2f}" for p, f in sel["macro_f1"].items())
+        console.print(f"merge policy {sel['chosen']} (dev macro F1: {scores})", markup=False)
+    elif sel:
+        console.print(f"merge policy unchanged: {sel['why']}", markup=False)
     console.print(
         f"built {name} in {summary['seconds'] / 60:.1f} min ({summary['steps']} steps); "
         f"installed at {summary['path']}",

@@ -315,7 +315,32 @@ def score_merge_policies(
     return out
 
 
+def choose_merge_policy(model_dir: str | Path, num_threads: int | None = None) -> dict[str, Any]:
+    """Score every merge policy on the dev splits of the model's training corpora and store the
+    best (with the calibration fitted there) in ``merge.json``: ``models build`` runs it on every
+    model it trains.  Returns the scores, or why nothing was chosen (one head: nothing to merge
+    across heads; no corpus trained with a dev split)."""
+    from mosaicner.inference.tagger import Tagger
+
+    tagger = Tagger.load(model_dir, num_threads=num_threads)
+    heads = set((getattr(tagger.predictor, "routes", {}) or {}).values())
+    if len(heads) < 2:
+        return {"chosen": None, "why": "one head: nothing to merge across heads"}
+    try:
+        out = score_merge_policies(tagger, split="dev", write=True, model_dir=model_dir)
+    except ConfigError as exc:
+        return {"chosen": None, "why": str(exc)}
+    return {
+        "chosen": out["best"],
+        "split": out["split"],
+        "corpora": out["corpora"],
+        "skipped": out["skipped"],
+        "macro_f1": {p: r["macro_f1"] for p, r in out["policies"].items()},
+    }
+
+
 __all__ = [
+    "choose_merge_policy",
     "evaluate_merged_or_file",
     "evaluate_predictions",
     "evaluate_tagged",

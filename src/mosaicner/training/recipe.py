@@ -3,13 +3,16 @@
 Steps: train (resumably, in ``$MOSAICNER_HOME/builds/NAME``) with
 :func:`~mosaicner.training.run.train_and_evaluate`; compute the type co-occurrence table from
 the training splits of the recipe's corpora (:mod:`mosaicner.merge.cooccurrence`) and write
-``merge.json`` next to the model; install the model folder (with ``results.json``) under
+``merge.json`` next to the model; optionally choose the merge policy on dev data
+(``select_merge``, given from above: :func:`mosaicner.inference.scoring.choose_merge_policy`);
+install the model folder (with ``results.json``) under
 ``NAME`` and write its model card.  Re-running the same command after a crash resumes training.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -40,8 +43,13 @@ def build_recipe(
     resume: bool = True,
     overwrite: bool = False,
     progress: bool = True,
+    select_merge: Callable[[Path], dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """Train ``recipe`` (default: the shipped recipe called ``name``) and install it as ``name``."""
+    """Train ``recipe`` (default: the shipped recipe called ``name``) and install it as ``name``.
+
+    ``select_merge(model_dir)``, when given, chooses the merge policy of the trained model before
+    it is installed and returns what it chose (kept in ``store.json`` and the summary).
+    """
     check_name(name)
     if not overwrite and name in installed_names(home):
         raise ConfigError(
@@ -63,6 +71,7 @@ def build_recipe(
         cooccurrence=pairs,
         cooccurrence_counts=counts,
     )
+    chosen = select_merge(result.model_dir) if select_merge is not None else None
     seconds = time.perf_counter() - t0
     target = install_model(
         run_dir,
@@ -70,7 +79,12 @@ def build_recipe(
         home=home,
         overwrite=overwrite,
         origin=f"recipe:{source.name}",
-        extra={"recipe": source.stem, "recipe_file": str(source), "build_seconds": seconds},
+        extra={
+            "recipe": source.stem,
+            "recipe_file": str(source),
+            "build_seconds": seconds,
+            "merge_selection": chosen,
+        },
     )
     return {
         "name": name,
@@ -80,6 +94,7 @@ def build_recipe(
         "seconds": seconds,
         "reports": {k: r["micro"] for k, r in reports.items()},
         "cooccurrence": pairs,
+        "merge_selection": chosen,
         "notes": list(result.notes),
     }
 
