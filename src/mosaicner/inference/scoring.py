@@ -25,6 +25,7 @@ from mosaicner.errors import ConfigError
 from mosaicner.evaluation import evaluation_report
 from mosaicner.merge import (
     POLICIES,
+    RESOLVING_POLICIES,
     Calibration,
     Candidate,
     MergeConfig,
@@ -210,6 +211,7 @@ def score_merge_policies(
     split: str = "dev",
     *,
     policies: Sequence[str] = POLICIES,
+    choose_from: Sequence[str] = RESOLVING_POLICIES,
     calibrate: bool = True,
     write: bool = False,
     model_dir: str | Path | None = None,
@@ -219,7 +221,11 @@ def score_merge_policies(
     Every head's predictions are collected once per corpus (:meth:`Tagger.candidates`).  With
     ``calibrate``, a Platt function per head is fitted on that head's predictions on its own
     corpus (correct = the exact span and type is gold) and used by every policy.  The best
-    policy maximises the macro F1 over the corpora (ties: the order of ``policies``).
+    policy of ``choose_from`` maximises the macro F1 over the corpora (ties: the order of
+    ``policies``).  By default only the policies that resolve conflicts compete: ``union`` is
+    scored for comparison but never chosen, because each corpus's dev set scores only the types
+    it annotates, so two types claimed for one span ("cisplatin" as Chemical and as
+    Gene_or_protein) cost ``union`` nothing there although the answer is incoherent.
     """
     routes = dict(getattr(tagger.predictor, "routes", {}) or {})
     wanted = list(corpora) if corpora else sorted(routes)
@@ -288,13 +294,15 @@ def score_merge_policies(
             per[name] = rep["micro"]
         macro = sum(float(r["f1"]) for r in per.values()) / len(per)
         results[policy] = {"macro_f1": macro, "corpora": per}
-    best = max(policies, key=lambda p: (results[p]["macro_f1"], -list(policies).index(p)))
+    candidates = [p for p in policies if p in choose_from] or list(policies)
+    best = max(candidates, key=lambda p: (results[p]["macro_f1"], -list(policies).index(p)))
     out: dict[str, Any] = {
         "split": split,
         "corpora": names,
         "skipped": skipped,
         "policies": results,
         "best": best,
+        "chosen_from": candidates,
         "calibration": fitted,
     }
     if write:

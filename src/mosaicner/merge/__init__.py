@@ -18,6 +18,7 @@ from mosaicner.merge.cooccurrence import cooccurrence_from_sentences, count_pair
 from mosaicner.merge.policies import (
     DEFAULT_POLICY,
     POLICIES,
+    RESOLVING_POLICIES,
     Calibration,
     Candidate,
     Cooccurrence,
@@ -37,6 +38,7 @@ __all__ = [
     "DEFAULT_POLICY",
     "MERGE_FILE",
     "POLICIES",
+    "RESOLVING_POLICIES",
     "Calibration",
     "Candidate",
     "Cooccurrence",

@@ -54,6 +54,9 @@ from mosaicner.data.model import Span
 from mosaicner.errors import ConfigError
 
 POLICIES: tuple[str, ...] = ("union", "vote", "max-score")
+#: The policies that give one coherent answer (resolve conflicts); ``merge-policies`` and
+#: ``models build`` choose among these on dev data.
+RESOLVING_POLICIES: tuple[str, ...] = ("vote", "max-score")
 DEFAULT_POLICY = "vote"
 DEFAULT_MAX_TOKEN_SHIFT = 1
 DEFAULT_MIN_JACCARD = 0.8
@@ -418,6 +421,7 @@ def merge_candidates(
 __all__ = [
     "DEFAULT_POLICY",
     "POLICIES",
+    "RESOLVING_POLICIES",
     "Calibration",
     "Candidate",
     "Cooccurrence",
