@@ -93,8 +93,10 @@ def model_card(folder: Path, *, name: str, record: dict[str, Any] | None = None)
     reports = results.get("reports") or {}
     if reports:
         lines += [
-            f"Strict span scores on each corpus's {results.get('final_split', 'test')} split "
-            "(from `results.json`, written by training):",
+            f"Strict span scores on each corpus's full {results.get('final_split', 'test')} "
+            "split (from `results.json`, written by training), each corpus scored through its "
+            "own head on the types it annotates; `mosaicner evaluate --merged` scores the merged "
+            "output of all heads instead:",
             "",
             "| corpus | split | P | R | F1 |",
             "|---|---|---:|---:|---:|",
@@ -112,6 +114,22 @@ def model_card(folder: Path, *, name: str, record: dict[str, Any] | None = None)
         f"Predictions of all heads are merged with the `{merge.get('policy', 'vote')}` policy "
         "(`mosaicner.merge`); every span lists its heads in `attrs['heads']`."
     )
+    chosen = merge.get("chosen_on")
+    if isinstance(chosen, dict) and chosen.get("macro_f1"):
+        scores = ", ".join(
+            f"{p} {_pct(f)}" for p, f in sorted(chosen["macro_f1"].items(), key=lambda kv: kv[0])
+        )
+        corpora = ", ".join(chosen.get("corpora") or [])
+        lines.append(
+            f"The policy was chosen on the {chosen.get('split', 'dev')} splits of {corpora} "
+            f"(macro strict F1 of the merged output: {scores})"
+            + (
+                "; `union` is scored for comparison but never chosen: it leaves two types on one "
+                "span unresolved, which per-corpus dev scores cannot see."
+                if "union" in chosen["macro_f1"]
+                else "."
+            )
+        )
     if merge.get("cooccurrence") is not None:
         pairs = ", ".join("+".join(p) for p in merge["cooccurrence"]) or "none"
         lines.append(f"Type pairs the training data lets share a span: {pairs}.")
