@@ -58,6 +58,6 @@ echo
 echo "next: the mosaic model (one CRF head per corpus over all eight biomedical corpora, nine"
 echo "types, one merged answer per text with the heads behind every span), built into the"
 echo "local model store and served by name:"
-echo "  $MOSAICNER models build mosaic-quick     # resumable; see benchmarks/mosaic/README.md"
+echo "  $MOSAICNER models build mosaic-quick     # about 20 min on 2 CPU cores; resumable"
 echo "  $MOSAICNER tag mosaic-quick -i abstracts.txt -o tagged.jsonl"
 echo "  $MOSAICNER serve mosaic-quick --port 8000"
