@@ -123,6 +123,7 @@ def main() -> None:
     tokens = [sum(lengths[i] for i in b) for b in batches]
     times: dict[str, list[float]] = {"engine": [], "transformers": []}
     tok_counts: dict[str, int] = {"engine": 0, "transformers": 0}
+    load_start = os.getloadavg()
     step_engine(0)
     step_base(0)  # warm-up
     k = 1
@@ -144,7 +145,18 @@ def main() -> None:
         "median_step_s": med,
         "subword_tokens_per_s": tps,
         "ratio_engine_over_transformers_tokens_per_s": tps["engine"] / tps["transformers"],
+        "load_average_at_start": load_start,
         "load_average_at_end": os.getloadavg(),
+        "rounds": args.rounds,
+        "order": "engine then transformers in each round, steps_per_round each",
+        "steps_per_round": args.steps,
+        "step_s": {n: [round(t, 4) for t in v] for n, v in times.items()},
+        "batch_tokens": {
+            n: [tokens[i % len(batches)] for i in range(1, 1 + args.steps * args.rounds)]
+            for n in times
+        },
+        "command": "python benchmarks/engine_throughput.py "
+        + " ".join(f"--{k.replace('_', '-')} {v}" for k, v in vars(args).items()),
         "machine": platform.processor() or platform.machine(),
         "cpus": os.cpu_count(),
     }
