@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -34,11 +35,18 @@ def main() -> None:
     ap.add_argument("--out", required=True, help="folder for the run folders")
     ap.add_argument("--threads", type=int, default=None)
     ap.add_argument("--corpus", action="append", default=[], help="only these corpora")
+    ap.add_argument(
+        "--results", default=None, help="results file (default results/build_single-RECIPE.json)"
+    )
     args = ap.parse_args()
     base = load_config(recipe_path(args.recipe))
     k = len(base.corpora)
     steps = max(1, base.trainer.max_steps // k)
-    target = HERE / "results" / f"build_single-{args.recipe}.json"
+    target = (
+        Path(args.results)
+        if args.results
+        else HERE / "results" / f"build_single-{args.recipe}.json"
+    )
     done: dict[str, Any] = json.loads(target.read_text()) if target.is_file() else {}
     reports: dict[str, Any] = done.get("reports", {})
     seconds: dict[str, float] = done.get("corpus_seconds", {})
@@ -69,8 +77,7 @@ def main() -> None:
             "recipe": args.recipe,
             "steps": steps,
             "final_split": "test",
-            "command": f"python benchmarks/mosaic/single_corpus.py {args.recipe} "
-            f"--out {args.out} --threads {args.threads}",
+            "command": "python " + " ".join(sys.argv),
             "reports": reports,
             "corpus_seconds": seconds,
             "build_seconds": sum(seconds.values()),
