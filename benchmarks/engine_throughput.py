@@ -151,10 +151,8 @@ def main() -> None:
         "order": "engine then transformers in each round, steps_per_round each",
         "steps_per_round": args.steps,
         "step_s": {n: [round(t, 4) for t in v] for n, v in times.items()},
-        "batch_tokens": {
-            n: [tokens[i % len(batches)] for i in range(1, 1 + args.steps * args.rounds)]
-            for n in times
-        },
+        # both systems step through the same batches: subword tokens of each timed step
+        "batch_tokens": [tokens[i % len(batches)] for i in range(1, 1 + args.steps * args.rounds)],
         "command": "python benchmarks/engine_throughput.py "
         + " ".join(f"--{k.replace('_', '-')} {v}" for k, v in vars(args).items()),
         "machine": platform.processor() or platform.machine(),

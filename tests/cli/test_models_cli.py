@@ -227,6 +227,8 @@ def test_models_build_chooses_the_merge_policy_on_dev(
     store = json.loads((folder / "store.json").read_text())
     chosen = store["merge_selection"]
     assert merge["policy"] == chosen["chosen"] and merge["chosen_on"]["split"] == "dev"
+    assert merge["chosen_on"]["chosen_from"] == ["vote", "max-score"]
+    assert "not eligible: union" in (folder / "README.md").read_text()
     assert set(chosen["corpora"]) == {"dis", "chem"} and chosen["skipped"] == {}
     assert chosen["chosen"] in ("vote", "max-score")
     assert chosen["macro_f1"][chosen["chosen"]] == max(

@@ -317,6 +317,7 @@ def score_merge_policies(
                     "split": split,
                     "corpora": names,
                     "macro_f1": {p: r["macro_f1"] for p, r in results.items()},
+                    "chosen_from": candidates,
                 },
             )
         )

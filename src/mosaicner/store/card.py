@@ -120,13 +120,16 @@ def model_card(folder: Path, *, name: str, record: dict[str, Any] | None = None)
             f"{p} {_pct(f)}" for p, f in sorted(chosen["macro_f1"].items(), key=lambda kv: kv[0])
         )
         corpora = ", ".join(chosen.get("corpora") or [])
+        eligible = chosen.get("chosen_from")
+        left_out = set(chosen["macro_f1"]) - set(eligible) if isinstance(eligible, list) else set()
         lines.append(
             f"The policy was chosen on the {chosen.get('split', 'dev')} splits of {corpora} "
             f"(macro strict F1 of the merged output: {scores})"
             + (
-                "; `union` is scored for comparison but never chosen: it leaves two types on one "
-                "span unresolved, which per-corpus dev scores cannot see."
-                if "union" in chosen["macro_f1"]
+                f"; scored for comparison but not eligible: {', '.join(sorted(left_out))} (a "
+                "policy that leaves two types on one span unresolved, which per-corpus dev scores "
+                "cannot see)."
+                if left_out
                 else "."
             )
         )
