@@ -35,6 +35,7 @@ def main() -> None:
     ap.add_argument("--out", required=True, help="folder for the run folders")
     ap.add_argument("--threads", type=int, default=None)
     ap.add_argument("--corpus", action="append", default=[], help="only these corpora")
+    ap.add_argument("--seed", type=int, default=None, help="seed (default: the recipe's)")
     ap.add_argument(
         "--results", default=None, help="results file (default results/build_single-RECIPE.json)"
     )
@@ -61,6 +62,7 @@ def main() -> None:
                     update={"max_steps": steps, "eval_every": steps, "checkpoint_every": steps}
                 ),
                 "num_threads": args.threads,
+                "seed": base.seed if args.seed is None else args.seed,
                 "output_dir": str(run_dir),
             }
         )
@@ -76,6 +78,7 @@ def main() -> None:
         out = {
             "recipe": args.recipe,
             "steps": steps,
+            "seed": base.seed if args.seed is None else args.seed,
             "final_split": "test",
             "command": "python " + " ".join(sys.argv),
             "reports": reports,

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import itertools
+import json
 from collections import Counter
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import torch
@@ -198,3 +200,61 @@ def test_options_are_checked_and_exported() -> None:
         build_head("crf", 4, ["X"], scheme="bilou-ish")
     with pytest.raises(ConfigError):
         build_head("crf", 4, ["X"], colour="red")
+
+
+_SPANS = st.lists(
+    st.tuples(st.integers(0, 9), st.integers(1, 4), st.sampled_from(["X", "Y"])).map(
+        lambda t: (t[0], min(t[0] + t[1], 10), t[2])
+    ),
+    max_size=8,
+)
+
+
+@given(_SPANS)
+def test_flat_target_drops_counts_what_the_crf_targets_drop(
+    spans: list[tuple[int, int, str]],
+) -> None:
+    # the training note (mosaicner.data.flatten.flat_target_drops) must describe the CRF targets
+    from mosaicner.data.flatten import flat_target_drops
+
+    counters: Counter[str] = Counter()
+    TagSet(["X", "Y"], "iob2").encode(spans, 10, counters)
+    assert counters["overlapping_spans_dropped"] == flat_target_drops(spans)
+
+
+def test_flat_head_note_reports_nested_gold_dropped_by_a_crf_head(tmp_path: Path) -> None:
+    from mosaicner.training.config import TrainConfig
+    from mosaicner.training.data import prepare_training_data
+
+    folder = tmp_path / "nested"
+    folder.mkdir()
+    lines = [
+        {
+            "tokens": ["IL-2", "gene", "expression"],
+            "entity_mentions": [
+                {"start": 0, "end": 2, "entity_type": "DNA"},
+                {"start": 0, "end": 1, "entity_type": "protein"},
+            ],
+        },
+        {
+            "tokens": ["NF-kB", "binds"],
+            "entity_mentions": [{"start": 0, "end": 1, "entity_type": "protein"}],
+        },
+    ]
+    for split in ("train", "dev", "test"):
+        (folder / f"{split}.jsonlines").write_text(
+            "".join(json.dumps(x) + "\n" for x in lines), encoding="utf-8"
+        )
+    notes: list[str] = []
+    for head in ("crf", "softmax"):
+        cfg = TrainConfig.model_validate(
+            {
+                "corpora": [{"name": str(folder), "head": head, "label_map": "keep"}],
+                "encoder": {"name": "unused"},
+            }
+        )
+        notes.clear()
+        prepare_training_data(cfg, note=notes.append)
+        flat = [n for n in notes if "head is flat" in n]
+        assert len(flat) == 1, notes
+        assert "1 of 3 gold spans" in flat[0]

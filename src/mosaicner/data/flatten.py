@@ -23,7 +23,7 @@ label that sorts first) and drop the other.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from mosaicner.data.model import Span, span_sort_key
@@ -78,6 +78,19 @@ def _greedy(spans: Sequence[Span], order: Sequence[Span]) -> list[Span]:
     return kept
 
 
+def flat_target_drops(spans: Iterable[tuple[int, int, str]]) -> int:
+    """How many of a sentence's token spans a flat tag sequence cannot hold when the outermost
+    (then earliest) spans are kept, the rule of the CRF and softmax heads' targets."""
+    taken: list[tuple[int, int]] = []
+    dropped = 0
+    for ts, te, _ in sorted(spans, key=lambda s: (s[0], -s[1], s[2])):
+        if any(ts < e and s < te for s, e in taken):
+            dropped += 1
+        else:
+            taken.append((ts, te))
+    return dropped
+
+
 def flatten(
     spans: Sequence[Span], policy: str = "outermost"
 ) -> tuple[tuple[Span, ...], FlattenReport]:
@@ -115,4 +128,4 @@ def flatten(
     return tuple(sorted(kept, key=span_sort_key)), report
 
 
-__all__ = ["FLATTEN_POLICIES", "FlattenReport", "check_policy", "flatten"]
+__all__ = ["FLATTEN_POLICIES", "FlattenReport", "check_policy", "flat_target_drops", "flatten"]

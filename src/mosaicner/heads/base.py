@@ -64,6 +64,9 @@ class Head(nn.Module, ABC):
     """
 
     kind: ClassVar[str] = ""
+    #: whether the head can output (and learn) nested spans; a flat head (CRF, softmax) learns
+    #: the outermost view of nested gold, and training reports how many spans that drops
+    nested: ClassVar[bool] = False
     #: the pydantic model of this head type's options (validated when a config is loaded)
     options_model: ClassVar[type[BaseModel]] = HeadOptions
 

@@ -133,6 +133,7 @@ class SRUHead(Head):
     """Shared transition decoder over many corpora (one action space, one MLP)."""
 
     options_model = SRUOptions
+    nested = True
 
     def __init__(
         self,

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from mosaicner.data.flatten import flat_target_drops
 from mosaicner.data.model import Corpus, SentenceExample
 from mosaicner.errors import ModelError, UnknownComponentError
 from mosaicner.evaluation.coverage import unscorable_gold
@@ -131,6 +132,27 @@ def prepare_corpus(
     return PreparedCorpus(name, out_labels, splits, notes, label_report, lmap.to_dict(), unscored)
 
 
+def _flat_head_note(cfg: TrainConfig, spec: CorpusSpec, pc: PreparedCorpus) -> str | None:
+    """A note when ``spec``'s head is flat and its training gold nests: what the targets drop."""
+    from mosaicner.heads import HEADS
+
+    kind = cfg.heads.shared[spec.shared_head].type if spec.shared_head else spec.head
+    head_cls = HEADS.get(kind)
+    if head_cls is None or head_cls.nested:
+        return None
+    train = pc.examples("train")
+    total = sum(len(ex.spans) for ex in train)
+    dropped = sum(flat_target_drops(ex.spans) for ex in train)
+    if not dropped:
+        return None
+    return (
+        f"{pc.name} train: its {kind} head is flat: {dropped} of {total} gold spans "
+        f"({100 * dropped / max(total, 1):.1f}%) nest inside or overlap a kept one and are not "
+        "training targets (outermost kept); nested output for this corpus can only come from "
+        "other heads"
+    )
+
+
 def prepare_training_data(
     cfg: TrainConfig, note: Callable[[str], None] | None = None
 ) -> dict[str, PreparedCorpus]:
@@ -144,6 +166,9 @@ def prepare_training_data(
             raise ModelError(f"corpus {pc.name!r} has no training sentences")
         for text in pc.notes:
             say(text)
+        flat_note = _flat_head_note(cfg, spec, pc)
+        if flat_note:
+            say(flat_note)
         dev = pc.examples("dev")
         n = cfg.trainer.dev_subsample
         if n is not None and len(dev) > n:
