@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from mosaicner.encoders import EncoderConfig, EncoderStats, TransformerEncoder
-from mosaicner.encoders.transformer import _windows
+from mosaicner.encoders.pieces import _windows
 from mosaicner.errors import ConfigError
 from mosaicner.testing.tiny import make_tiny_encoder
 
@@ -202,3 +202,47 @@ def test_freezing(bert_dir: Path) -> None:
     assert enc.transformer.embeddings.word_embeddings.weight.grad is None
     with pytest.raises(ConfigError, match="exceeds"):
         TransformerEncoder.from_config(EncoderConfig(name=str(bert_dir), freeze_layers=3))
+
+
+def test_document_context_is_read_but_gets_no_word_vectors(bert_dir: Path) -> None:
+    plain = _encoder(bert_dir)
+    ctx = _encoder(bert_dir, context_words=3)
+    ctx.load_state_dict(plain.state_dict())
+    words = ["aspirin", "induced", "asthma"]
+    contexts = [(["the", "patient", "took"], ["and", "then", "recovered", "fully"])]
+    alone = plain.encode_batch([words])[0]
+    with_ctx = ctx.encode_batch([words], contexts=contexts)[0]
+    assert with_ctx.num_words == 3 and with_ctx.num_pieces == alone.num_pieces
+    assert with_ctx.context_pieces == len(with_ctx.piece_ids) - alone.num_pieces > 0
+    # the sentence's own pieces sit between the context pieces
+    a, b = with_ctx.word_starts[0], with_ctx.word_ends[-1]
+    assert with_ctx.piece_ids[a:b] == alone.piece_ids
+    # exactly 3 context words per side are read ("fully" is not), in document order
+    before = plain.encode_batch([contexts[0][0]])[0].piece_ids
+    after = plain.encode_batch([contexts[0][1][:3]])[0].piece_ids
+    assert with_ctx.piece_ids == before + alone.piece_ids + after
+    with torch.inference_mode():
+        f_plain = plain([alone])
+        f_ctx = ctx([with_ctx])
+        f_none = ctx(ctx.encode_batch([words]))
+    assert f_ctx.words.shape == f_plain.words.shape
+    assert torch.allclose(f_none.words, f_plain.words, atol=1e-5)  # no context: as before
+    assert not torch.allclose(f_ctx.words, f_plain.words, atol=1e-4)  # context changes them
+    # an encoder without context_words ignores contexts
+    same = plain.encode_batch([words], contexts=contexts)[0]
+    assert same.piece_ids == alone.piece_ids and same.context_pieces == 0
+
+
+def test_context_is_trimmed_to_the_window_and_left_out_of_windowed_sentences(
+    bert_dir: Path,
+) -> None:
+    enc = _encoder(bert_dir, context_words=50, max_length=12)  # 10 pieces of room
+    words = ["aspirin", "induced", "asthma"]
+    left, right = ["the"] * 50, ["and"] * 50
+    e = enc.encode_batch([words], contexts=[(left, right)])[0]
+    own = e.word_ends[-1] - e.word_starts[0]
+    assert len(e.piece_ids) == 10 and e.context_pieces == 10 - own
+    assert e.windows == ((0, 10),)
+    long = ["aspirin"] * 30  # needs several windows on its own: no context
+    e2 = enc.encode_batch([long], contexts=[(left, right)])[0]
+    assert e2.context_pieces == 0 and len(e2.windows) > 1

@@ -98,13 +98,20 @@ class Sentence:
 
 @dataclass(frozen=True, slots=True)
 class SentenceExample:
-    """A sentence as the models see it: its words and its spans in sentence-local token offsets."""
+    """A sentence as the models see it: its words and its spans in sentence-local token offsets.
+
+    ``left`` / ``right``: words of the same document just before / after the sentence, given to
+    the encoder as context and never labelled (empty unless document context is asked for; see
+    :func:`mosaicner.data.context.add_document_context`).
+    """
 
     doc_id: str
     index: int
     words: tuple[str, ...]
     spans: tuple[tuple[int, int, str], ...]
     corpus: str = ""
+    left: tuple[str, ...] = ()
+    right: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

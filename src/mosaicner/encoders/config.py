@@ -34,6 +34,10 @@ class EncoderConfig(BaseModel):
     * ``freeze_embeddings`` / ``freeze_layers``: keep the embedding layer, or the embeddings and
       the lowest k transformer layers, fixed during training (faster steps on CPU: no gradient
       flows below the first trained layer).
+    * ``context_words``: words of document context read on each side of a sentence (from its
+      neighbouring sentences, never across documents, never labelled); 0 = each sentence alone.
+      Context is trimmed, nearest words kept, when the sentence and its context do not fit one
+      window, and left out for a sentence that needs several windows itself.
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -47,6 +51,7 @@ class EncoderConfig(BaseModel):
     dropout: float = Field(default=0.1, ge=0.0, lt=1.0)
     freeze_embeddings: bool = False
     freeze_layers: int = Field(default=0, ge=0)
+    context_words: int = Field(default=0, ge=0)
 
     @model_validator(mode="after")
     def _check(self) -> EncoderConfig:

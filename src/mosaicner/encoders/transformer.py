@@ -21,11 +21,9 @@ most ``max_tokens_per_pass`` padded positions, so a single huge sentence cannot 
 
 from __future__ import annotations
 
-import bisect
 import logging
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +33,12 @@ from torch import nn
 
 from mosaicner.encoders.config import EncoderConfig, resolve_encoder_name
 from mosaicner.encoders.features import WordFeatures
+from mosaicner.encoders.pieces import (
+    EncodedSentence,
+    EncoderStats,
+    _Key,
+    assemble,
+)
 from mosaicner.errors import ConfigError, ModelError
 
 log = logging.getLogger(__name__)
@@ -44,134 +48,6 @@ _OFFSET_POSITION_MODELS = frozenset(
     {"roberta", "xlm-roberta", "camembert", "longformer", "bart", "mbart", "xlm-roberta-xl"}
 )
 _HARD_LIMIT = 512
-
-
-@dataclass(frozen=True, slots=True)
-class EncodedSentence:
-    """One sentence prepared for the encoder (no tensors).
-
-    ``piece_ids``: the content subwords of all words, without special tokens.
-    ``word_starts`` / ``word_ends``: each word's subword range ``[start, end)`` in ``piece_ids``.
-    ``windows``: subword ranges encoded as separate sequences (one range when the sentence fits).
-    ``word_window``: the window each word takes its vector from.
-    ``fallback_words``: words that had no subword and were given the unknown token.
-    ``truncated_pieces``: subwords dropped from words longer than a whole window.
-    """
-
-    piece_ids: tuple[int, ...]
-    word_starts: tuple[int, ...]
-    word_ends: tuple[int, ...]
-    windows: tuple[tuple[int, int], ...]
-    word_window: tuple[int, ...]
-    fallback_words: int = 0
-    truncated_pieces: int = 0
-
-    @property
-    def num_words(self) -> int:
-        """Words of the sentence."""
-        return len(self.word_starts)
-
-    @property
-    def num_pieces(self) -> int:
-        """Sub-word pieces of the sentence (without special tokens)."""
-        return len(self.piece_ids)
-
-    @property
-    def windowed(self) -> bool:
-        """Whether the sentence is split into several encoder windows."""
-        return len(self.windows) > 1
-
-    def num_tokens(self, num_special: int = 2) -> int:
-        """Subword positions the encoder runs over (all windows, special tokens included)."""
-        return sum(b - a for a, b in self.windows) + num_special * len(self.windows)
-
-    def padded_length(self, num_special: int = 2) -> int:
-        """Length of this sentence's longest window, special tokens included."""
-        return max(b - a for a, b in self.windows) + num_special
-
-
-@dataclass
-class EncoderStats:
-    """Counts of everything the encoder did not take as it was (reported by trainer/tagger).
-
-    ``TransformerEncoder.stats`` counts each distinct sentence once (at its first, cached
-    encoding); ``EncoderStats.of(encoded)`` counts any list of encoded sentences, and
-    ``MultiTaskModel.last_stats`` holds those of the last ``predict_words`` call.
-    """
-
-    sentences: int = 0
-    words: int = 0
-    windowed_sentences: int = 0
-    windows: int = 0
-    fallback_words: int = 0
-    truncated_pieces: int = 0
-
-    def add(self, enc: EncodedSentence) -> None:
-        """Count one encoded sentence."""
-        self.sentences += 1
-        self.words += enc.num_words
-        self.windowed_sentences += int(enc.windowed)
-        self.windows += len(enc.windows)
-        self.fallback_words += enc.fallback_words
-        self.truncated_pieces += enc.truncated_pieces
-
-    @classmethod
-    def of(cls, encoded: Iterable[EncodedSentence]) -> EncoderStats:
-        """Counts over ``encoded``."""
-        stats = cls()
-        for enc in encoded:
-            stats.add(enc)
-        return stats
-
-    def merge(self, other: EncoderStats) -> EncoderStats:
-        """The sum of two counts."""
-        return EncoderStats(**{k: v + getattr(other, k) for k, v in self.as_dict().items()})
-
-    def as_dict(self) -> dict[str, int]:
-        """The counts as a dict."""
-        return asdict(self)
-
-    def reset(self) -> None:
-        """Set every count to zero."""
-        for key in self.as_dict():
-            setattr(self, key, 0)
-
-
-def _windows(
-    starts: Sequence[int], ends: Sequence[int], capacity: int, stride: int
-) -> tuple[tuple[tuple[int, int], ...], tuple[int, ...]]:
-    """Cut words into windows of at most ``capacity`` subwords on word boundaries.
-
-    Returns the windows (subword ranges) and, for each word, the window in which it is most
-    central (largest distance to the nearer window edge; earlier window on ties).
-    """
-    n_words = len(starts)
-    n_pieces = ends[-1] if n_words else 0
-    if n_pieces <= capacity:
-        return ((0, n_pieces),), (0,) * n_words
-    stride = min(stride, capacity // 2)
-    word_ranges: list[tuple[int, int]] = []
-    first = 0
-    while True:
-        a = starts[first]
-        last = bisect.bisect_right(ends, a + capacity)  # words [first, last) fit
-        last = max(last, first + 1)
-        word_ranges.append((first, last))
-        if last >= n_words:
-            break
-        b = ends[last - 1]
-        nxt = bisect.bisect_left(starts, b - stride)
-        first = min(max(nxt, first + 1), last)
-    windows = tuple((starts[f], ends[last - 1]) for f, last in word_ranges)
-    best = [-1] * n_words
-    owner = [0] * n_words
-    for k, ((f, last), (a, b)) in enumerate(zip(word_ranges, windows, strict=True)):
-        for w in range(f, last):
-            centrality = min(starts[w] - a, b - ends[w])
-            if centrality > best[w]:
-                best[w] = centrality
-                owner[w] = k
-    return windows, tuple(owner)
 
 
 class TransformerEncoder(nn.Module):
@@ -220,7 +96,7 @@ class TransformerEncoder(nn.Module):
         self.stats = EncoderStats()
         self.cache_size = cache_size
         self.max_tokens_per_pass = max_tokens_per_pass
-        self._cache: dict[tuple[str, ...], EncodedSentence] = {}
+        self._cache: dict[_Key, EncodedSentence] = {}
         _silence_length_warning(tokenizer)
 
     # ------------------------------------------------------------------ construction
@@ -325,15 +201,39 @@ class TransformerEncoder(nn.Module):
         return self.encode_batch([words])[0]
 
     def encode_batch(
-        self, sentences: Sequence[Sequence[str]], *, use_cache: bool = True
+        self,
+        sentences: Sequence[Sequence[str]],
+        *,
+        use_cache: bool = True,
+        contexts: Sequence[tuple[Sequence[str], Sequence[str]]] | None = None,
     ) -> list[EncodedSentence]:
         """Tokenise many sentences; the uncached ones in one tokenizer call.
 
-        With ``use_cache`` (training, evaluation) results are kept per word tuple and
+        ``contexts``: ``(left, right)`` words around each sentence (its document context),
+        read by the encoder but never given word vectors; used only when the encoder's
+        ``context_words`` is set, at most that many words each side.  With ``use_cache``
+        (training, evaluation) results are kept per sentence (and context) and
         ``self.stats`` counts each distinct sentence once; without it (tagging arbitrary text)
         nothing is kept or counted here.
         """
-        keys = [tuple(s) for s in sentences]
+        n_ctx = self.config.context_words
+        keys: list[_Key]
+        if contexts is not None and n_ctx > 0:
+            if len(contexts) != len(sentences):
+                raise ConfigError(
+                    f"{len(contexts)} contexts for {len(sentences)} sentences",
+                    expected="one (left, right) context per sentence",
+                )
+            keys = [
+                (
+                    tuple(s),
+                    tuple(lt[len(lt) - n_ctx :] if len(lt) > n_ctx else lt),
+                    tuple(rt[:n_ctx]),
+                )
+                for s, (lt, rt) in zip(sentences, contexts, strict=True)
+            ]
+        else:
+            keys = [(tuple(s), (), ()) for s in sentences]
         if not use_cache:
             return self._tokenize(keys)
         missing = list(dict.fromkeys(k for k in keys if k not in self._cache))
@@ -352,8 +252,8 @@ class TransformerEncoder(nn.Module):
         """Forget the cached tokenisations."""
         self._cache.clear()
 
-    def _tokenize(self, sentences: Sequence[tuple[str, ...]]) -> list[EncodedSentence]:
-        nonempty = [list(s) for s in sentences if s]
+    def _tokenize(self, sentences: Sequence[_Key]) -> list[EncodedSentence]:
+        nonempty = [[*lt, *words, *rt] for words, lt, rt in sentences if words]
         batch = (
             self.tokenizer(nonempty, is_split_into_words=True, add_special_tokens=False)
             if nonempty
@@ -361,7 +261,7 @@ class TransformerEncoder(nn.Module):
         )
         out: list[EncodedSentence] = []
         j = 0
-        for words in sentences:
+        for words, lt, rt in sentences:
             if not words:
                 out.append(EncodedSentence((), (), (), ((0, 0),), ()))
                 continue
@@ -369,34 +269,22 @@ class TransformerEncoder(nn.Module):
             ids = batch["input_ids"][j]
             word_ids = batch.word_ids(j)
             j += 1
-            out.append(self._build(len(words), ids, word_ids))
+            out.append(self._build(len(words), ids, word_ids, len(lt), len(rt)))
         return out
 
     def _build(
-        self, n_words: int, ids: Sequence[int], word_ids: Sequence[int | None]
+        self,
+        n_words: int,
+        ids: Sequence[int],
+        word_ids: Sequence[int | None],
+        n_left: int = 0,
+        n_right: int = 0,
     ) -> EncodedSentence:
-        per_word: list[list[int]] = [[] for _ in range(n_words)]
+        per_word: list[list[int]] = [[] for _ in range(n_left + n_words + n_right)]
         for tok, w in zip(ids, word_ids, strict=True):
             if w is not None:
                 per_word[w].append(int(tok))
-        pieces: list[int] = []
-        starts: list[int] = []
-        ends: list[int] = []
-        fallback = truncated = 0
-        for wp in per_word:
-            if not wp:
-                wp = [self.unk_id]
-                fallback += 1
-            elif len(wp) > self.capacity:
-                truncated += len(wp) - self.capacity
-                wp = wp[: self.capacity]
-            starts.append(len(pieces))
-            pieces.extend(wp)
-            ends.append(len(pieces))
-        windows, owner = _windows(starts, ends, self.capacity, self.config.stride)
-        return EncodedSentence(
-            tuple(pieces), tuple(starts), tuple(ends), windows, owner, fallback, truncated
-        )
+        return assemble(per_word, n_left, n_words, self.capacity, self.config.stride, self.unk_id)
 
     # ------------------------------------------------------------------ forward
     def forward(self, encoded: Sequence[EncodedSentence]) -> WordFeatures:

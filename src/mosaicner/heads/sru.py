@@ -52,6 +52,7 @@ from pydantic import Field
 from torch import nn
 
 from mosaicner.data.batching import EVAL_MAX_WORDS
+from mosaicner.data.context import example_contexts
 from mosaicner.errors import UnknownLabelError
 from mosaicner.heads.base import (
     GoldSpans,
@@ -555,7 +556,8 @@ def predict_raw(
             lengths = [max(1, len(ex.words)) for ex in examples]
             for batch in make_batches(lengths, max_words):
                 words = [examples[i].words for i in batch]
-                features = model.encoder(model.encoder.encode_batch(words))
+                contexts = example_contexts([examples[i] for i in batch])
+                features = model.encoder(model.encoder.encode_batch(words, contexts=contexts))
                 for head in heads:
                     for i, spans in zip(batch, head.decode_full(features), strict=True):
                         out[i].extend(spans)

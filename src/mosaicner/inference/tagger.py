@@ -34,6 +34,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol, overload, runtime_checkable
 
+from mosaicner.data.context import neighbour_context
 from mosaicner.data.model import PRED, Document, Sentence, span_sort_key
 from mosaicner.data.tokenization import make_document, split_sentences, tokenize
 from mosaicner.errors import ConfigError
@@ -123,6 +124,7 @@ class _Window:
     own_start: int  # window-local range whose predicted span starts are kept
     own_end: int
     words: tuple[str, ...]
+    whole: bool = True  # the window is the whole sentence (not one of its pieces)
 
 
 def plan_windows(n_words: int, max_words: int, context: int) -> list[tuple[int, int, int, int]]:
@@ -303,9 +305,15 @@ class Tagger:
         words = [self._encoder_words(w.words, stats) for w in windows]
         by_head = getattr(self.predictor, "predict_words_by_head", None)
         predictions: list[list[tuple[int, int, str, float, str]]] = []
+        extra: dict[str, Any] = {}
+        n_context = self._context_words()
+        if n_context and words:
+            # document context: neighbouring whole sentences of the same document
+            groups = [(w.doc,) if w.whole else (w.doc, i) for i, w in enumerate(windows)]
+            extra["contexts"] = neighbour_context(words, groups, n_context)
         with _inference_mode():
             if words and callable(by_head):
-                predictions = by_head(words, batch_size_tokens=self.batch_size_tokens)
+                predictions = by_head(words, batch_size_tokens=self.batch_size_tokens, **extra)
             elif words:
                 source = str(self.predictor.info().get("name") or "model")
                 predictions = [
@@ -359,6 +367,11 @@ class Tagger:
         return item
 
     # ------------------------------------------------------------------ helpers
+    def _context_words(self) -> int:
+        """Words of document context the model's encoder reads around a sentence (0: none)."""
+        encoder = getattr(self.predictor, "encoder", None)
+        return int(getattr(getattr(encoder, "config", None), "context_words", 0) or 0)
+
     def _windows(self, docs: Sequence[Document], stats: TaggingStats) -> Iterator[_Window]:
         for di, doc in enumerate(docs):
             sentences: Sequence[Sentence] = doc.sentences
@@ -381,6 +394,7 @@ class Tagger:
                         own_start - start,
                         own_end - start,
                         words[start:end],
+                        len(plan) == 1,
                     )
 
     def _encoder_words(self, words: tuple[str, ...], stats: TaggingStats) -> list[str]:

@@ -27,6 +27,7 @@ from torch import nn
 
 from mosaicner._version import __version__
 from mosaicner.data.batching import pack
+from mosaicner.data.context import example_contexts
 from mosaicner.data.model import SentenceExample
 from mosaicner.encoders.config import EncoderConfig
 from mosaicner.encoders.transformer import EncodedSentence, EncoderStats, TransformerEncoder
@@ -156,7 +157,9 @@ class MultiTaskModel(nn.Module):
         """
         if not examples:
             raise ModelError("loss() got an empty batch")
-        encoded = self.encoder.encode_batch([ex.words for ex in examples])
+        encoded = self.encoder.encode_batch(
+            [ex.words for ex in examples], contexts=example_contexts(examples)
+        )
         features = self.encoder(encoded)
         groups = self._group([ex.corpus for ex in examples])
         total: torch.Tensor | None = None
@@ -195,15 +198,18 @@ class MultiTaskModel(nn.Module):
             return []
         words: list[Sequence[str]] = []
         corpora: list[str] = []
+        contexts: list[tuple[Sequence[str], Sequence[str]]] = []
         for s in sentences:
             if isinstance(s, SentenceExample):
                 words.append(s.words)
                 corpora.append(corpus if corpus is not None else s.corpus)
+                contexts.append((s.left, s.right))
             else:
                 words.append(s)
                 corpora.append(corpus if corpus is not None else "")
+                contexts.append(((), ()))
         with torch.inference_mode():
-            features = self.encoder(self.encoder.encode_batch(words))
+            features = self.encoder(self.encoder.encode_batch(words, contexts=contexts))
             out: list[list[PredSpan]] = [[] for _ in sentences]
             allowed: dict[str, set[str]] = {}
             for head_name, idx in self._group(corpora).items():
@@ -231,15 +237,17 @@ class MultiTaskModel(nn.Module):
         batch_size_tokens: int = 8192,
         *,
         max_sentences: int = 256,
+        contexts: Sequence[tuple[Sequence[str], Sequence[str]]] | None = None,
     ) -> list[list[PredSpan]]:
         """Tag word lists with every head; spans merged in the model's type space.
 
         Sentences are sorted by length and batched under a budget of padded subword positions
         (``batch_size_tokens``).  Duplicate spans (same words, same type, from several heads)
-        keep the highest score.  ``self.last_stats`` counts the windowed sentences and
-        fallback words of this call.
+        keep the highest score.  ``contexts``: each sentence's document context (see
+        :meth:`TransformerEncoder.encode_batch`).  ``self.last_stats`` counts the windowed
+        sentences and fallback words of this call.
         """
-        encoded = self.encoder.encode_batch(sentences, use_cache=False)
+        encoded = self.encoder.encode_batch(sentences, use_cache=False, contexts=contexts)
         self.last_stats = EncoderStats.of(encoded)
         out: list[list[PredSpan]] = [[] for _ in sentences]
         was_training = self.training
@@ -269,6 +277,7 @@ class MultiTaskModel(nn.Module):
         batch_size_tokens: int = 8192,
         *,
         max_sentences: int = 256,
+        contexts: Sequence[tuple[Sequence[str], Sequence[str]]] | None = None,
     ) -> list[list[tuple[int, int, str, float, str]]]:
         """Like :meth:`predict_words`, unmerged: ``(start, end, type, score, source)`` per head.
 
@@ -276,7 +285,7 @@ class MultiTaskModel(nn.Module):
         several corpora with corpus-prefixed labels (``BC5CDR$Chemical``) — the corpus.  The
         caller merges (:mod:`mosaicner.merge`); ``self.last_stats`` is set as there.
         """
-        encoded = self.encoder.encode_batch(sentences, use_cache=False)
+        encoded = self.encoder.encode_batch(sentences, use_cache=False, contexts=contexts)
         self.last_stats = EncoderStats.of(encoded)
         out: list[list[tuple[int, int, str, float, str]]] = [[] for _ in sentences]
         was_training = self.training

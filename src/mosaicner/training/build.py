@@ -13,6 +13,7 @@ from typing import Any
 
 import torch
 
+from mosaicner.data.context import example_contexts
 from mosaicner.errors import ModelError
 from mosaicner.training.config import TrainConfig
 from mosaicner.training.data import PreparedCorpus
@@ -102,7 +103,10 @@ def subword_lengths(model: Any, data: Mapping[str, PreparedCorpus]) -> dict[str,
     return {
         name: [
             enc.padded_length(model.encoder.num_special)
-            for enc in model.encoder.encode_batch([ex.words for ex in pc.examples("train")])
+            for enc in model.encoder.encode_batch(
+                [ex.words for ex in pc.examples("train")],
+                contexts=example_contexts(pc.examples("train")),
+            )
         ]
         for name, pc in data.items()
     }

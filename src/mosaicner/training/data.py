@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from mosaicner.data.context import add_document_context
 from mosaicner.data.flatten import flat_target_drops
 from mosaicner.data.model import Corpus, SentenceExample
 from mosaicner.errors import ModelError, UnknownComponentError
@@ -89,9 +90,12 @@ def subsample_examples(
 
 
 def prepare_corpus(
-    spec: CorpusSpec, roles: Sequence[str] = ("train", "dev", "test")
+    spec: CorpusSpec,
+    roles: Sequence[str] = ("train", "dev", "test"),
+    context_words: int = 0,
 ) -> PreparedCorpus:
-    """Load ``spec``'s corpus, apply its label map and subsampling, return sentence examples."""
+    """Load ``spec``'s corpus, apply its label map and subsampling, return sentence examples
+    (with ``context_words`` words of document context on each side when asked for)."""
     raw, wanted = load_raw_corpus(spec, roles)
     name = spec.key
     lmap = resolve_label_map(spec.label_map, raw.name or name)
@@ -114,6 +118,8 @@ def prepare_corpus(
         if report.lossy:
             notes.append(f"{name} {role}: {report.summary()}")
         exs = [replace(ex, corpus=name) for d in docs for ex in d.sentence_examples("gold")]
+        if context_words:
+            exs = add_document_context(exs, context_words)
         empty = sum(1 for ex in exs if not ex.words)
         if empty:
             notes.append(f"{name} {role}: {empty} empty sentences skipped")
@@ -161,7 +167,7 @@ def prepare_training_data(
     say = note or (lambda _: None)
     out: dict[str, PreparedCorpus] = {}
     for spec in cfg.training_corpora():
-        pc = prepare_corpus(spec, roles=("train", "dev"))
+        pc = prepare_corpus(spec, roles=("train", "dev"), context_words=cfg.encoder.context_words)
         if not pc.examples("train"):
             raise ModelError(f"corpus {pc.name!r} has no training sentences")
         for text in pc.notes:
