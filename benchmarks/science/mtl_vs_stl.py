@@ -28,6 +28,13 @@ mean ± sd tables and seed-paired differences with 95 % t-intervals.
         .venv/bin/python benchmarks/science/mtl_vs_stl.py --seeds 1 2 3 --threads 2
     .venv/bin/python benchmarks/science/mtl_vs_stl.py --dry-run     # the plan and its size
 
+The transfer matrix of issue 11 (item 2) is the same design over every ordered pair of the seven
+flat corpora, the target head getting as many batches as its STL baseline::
+
+    ... mtl_vs_stl.py --experiment transfer_matrix --pairs all --stl-steps 300 --mtl-steps 600 \
+        --seeds 1 2
+    .venv/bin/python benchmarks/science/transfer_analysis.py   # gains, correlations, LOTO
+
 Smoke test (random tiny encoder, a scratch records file)::
 
     .venv/bin/python benchmarks/science/mtl_vs_stl.py --encoder tiny --stl-steps 4 8 \
@@ -50,6 +57,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from records import ROOT, RUNS, RunClock, append_record, is_finished, per_type, read_records
 
 EXPERIMENT = "mtl_vs_stl"
+#: the seven flat corpora: ``--pairs all`` is every ordered (target, auxiliary) pair of them
+FLAT = ("BC2GM", "BC5CDR", "NCBI-disease", "linnaeus", "AnatEM", "BioNLP13CG", "JNLPBA")
 DEFAULT_PAIRS = (
     "NCBI-disease:BC5CDR",
     "BC2GM:JNLPBA",
@@ -140,7 +149,7 @@ def train_config(run: Run, args: argparse.Namespace, encoder: str) -> Any:
         "num_threads": args.threads,
         "output_dir": str(args.out / run.name),
     }
-    return config_from_dict(data, source=f"{EXPERIMENT}:{run.name}")
+    return config_from_dict(data, source=f"{args.experiment}:{run.name}")
 
 
 def run_one(run: Run, args: argparse.Namespace, encoder: str) -> None:
@@ -161,7 +170,7 @@ def run_one(run: Run, args: argparse.Namespace, encoder: str) -> None:
     micro = rep["micro"]
     support = sum(int(v["support"]) for v in rep["per_type"].values())
     record = {
-        "experiment": EXPERIMENT,
+        "experiment": args.experiment,
         "condition": run.condition,
         "corpus": run.target,
         "seed": run.seed,
@@ -197,8 +206,14 @@ def run_one(run: Run, args: argparse.Namespace, encoder: str) -> None:
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument(
+        "--experiment",
+        choices=("mtl_vs_stl", "transfer_matrix"),
+        default=EXPERIMENT,
+        help="the records' experiment name (transfer_matrix: use --pairs all)",
+    )
     ap.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
-    ap.add_argument("--pairs", nargs="+", default=list(DEFAULT_PAIRS), help="TARGET:AUX")
+    ap.add_argument("--pairs", nargs="+", default=list(DEFAULT_PAIRS), help="TARGET:AUX, or 'all'")
     ap.add_argument("--stl-steps", type=int, nargs="+", default=[600, 1200])
     ap.add_argument("--mtl-steps", type=int, default=1200)
     ap.add_argument("--target-train", type=int, default=300)
@@ -212,9 +227,13 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--runs-file", type=Path, default=RUNS)
     ap.add_argument("--dry-run", action="store_true", help="print the plan and exit")
     args = ap.parse_args(argv)
+    if args.pairs == ["all"]:
+        args.pairs = [f"{t}:{a}" for t in FLAT for a in FLAT if t != a]
     for p in args.pairs:
         if ":" not in p:
             ap.error(f"--pairs: {p!r} is not TARGET:AUX")
+    if args.out == ROOT / "runs" / EXPERIMENT:
+        args.out = ROOT / "runs" / args.experiment
     args.out = args.out.resolve()
     return args
 
@@ -228,7 +247,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for r in runs
         if not is_finished(
             done,
-            experiment=EXPERIMENT,
+            experiment=args.experiment,
             condition=r.condition,
             seed=r.seed,
             steps=r.steps,
@@ -236,7 +255,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     ]
     print(
-        f"{EXPERIMENT}: {len(runs)} runs planned, {len(runs) - len(todo)} already recorded in "
+        f"{args.experiment}: {len(runs)} runs planned, {len(runs) - len(todo)} already recorded in "
         f"{args.runs_file}, {len(todo)} to do ({sum(r.steps for r in todo)} steps)",
         flush=True,
     )

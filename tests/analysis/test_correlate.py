@@ -99,3 +99,35 @@ def test_ndcg_hand_value_linear_clipped() -> None:
     assert ndcg(sim, gain) == pytest.approx(dcg / idcg)
     assert ndcg(sim, gain, k=1) == pytest.approx(0.01 / 0.03)
     assert math.isnan(ndcg(sim, {"a": -1.0, "b": 0.0, "c": -0.5}))
+
+
+def test_within_target_permutation_finds_signal_and_respects_targets() -> None:
+    from mosaicner.analysis.correlate import within_target_permutation
+
+    rnd = random.Random(1)
+    names = [f"T{i}" for i in range(7)]
+    sim: dict[tuple[str, str], float] = {}
+    linked: dict[tuple[str, str], float] = {}
+    target_only: dict[tuple[str, str], float] = {}
+    for t in names:
+        base = rnd.gauss(0, 1)  # a target-level offset: pairs of one target are dependent
+        for a in names:
+            if a == t:
+                continue
+            x = rnd.random()
+            sim[(t, a)] = x + 3 * base  # the measure also tracks the target
+            linked[(t, a)] = x + rnd.gauss(0, 0.1)
+            target_only[(t, a)] = 10 * base + rnd.gauss(0, 1)  # gain depends on the target only
+    strong = within_target_permutation(sim, linked, n_permutations=2000)
+    assert strong["n_targets"] == 7 and strong["observed"] > 0.5 and strong["p"] < 0.01
+    # pooled over pairs, the target offset alone makes measure and gain correlate strongly ...
+    pairs = sorted(sim)
+    pooled = stats.spearmanr([sim[p] for p in pairs], [target_only[p] for p in pairs])
+    assert pooled[0] > 0.5 and pooled[1] < 0.001
+    # ... while within targets there is nothing to find
+    none = within_target_permutation(sim, target_only, n_permutations=2000)
+    assert none["p"] > 0.05
+    # the same seed gives the same p; too few auxiliaries per target gives NaN
+    assert within_target_permutation(sim, linked, n_permutations=2000) == strong
+    small = {k: v for k, v in sim.items() if k[1] in ("T0", "T1")}
+    assert math.isnan(within_target_permutation(small, linked)["p"])

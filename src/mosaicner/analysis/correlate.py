@@ -20,7 +20,10 @@ files (missing pairs are dropped, never zero-filled):
   least as high, so ties count against the measure), the rank in the gain ordering of the
   auxiliary the measure ranks first (ties among the measure's top broken pessimistically), and
   NDCG@k with linear gains clipped at 0 (NaN when no auxiliary has a positive gain); whether
-  the measure's top-1 auxiliary beats the target's median auxiliary ("hit").
+  the measure's top-1 auxiliary beats the target's median auxiliary ("hit");
+* a permutation test of the mean per-target Spearman rho that shuffles gains only among the
+  auxiliaries of each target (:func:`within_target_permutation`): pairs of one target share its
+  baseline, so the pooled p-values overstate the evidence.
 
 Means over targets ignore NaN values and say how many targets counted.
 """
@@ -138,6 +141,54 @@ def top1_hit(sim: Mapping[str, float], gain: Mapping[str, float]) -> bool:
     return gain[predicted_best(sim, gain)] > statistics.median(gain.values())
 
 
+def within_target_permutation(
+    sim: Mapping[Pair, float],
+    gains: Mapping[Pair, float],
+    n_permutations: int = 10_000,
+    seed: int = 0,
+) -> dict[str, Any]:
+    """Permutation test of the mean per-target Spearman rho that respects pair dependence.
+
+    The pairs of one target share its single-task baseline (and so its noise), so they are not
+    independent and the pooled p-values overstate the evidence.  The null distribution here
+    shuffles the gains among the auxiliaries *of each target* (the target's baseline and gain
+    scale stay with it) and recomputes the mean over targets of Spearman's rho between measure
+    and gain; ``p`` is two-sided, ``(1 + #{|null| >= |observed|}) / (1 + n)``.  Targets with
+    fewer than three auxiliaries or constant values do not count.
+    """
+    import numpy as np
+    from scipy.stats import rankdata
+
+    by_target: dict[str, list[str]] = defaultdict(list)
+    for t, a in sorted(set(sim) & set(gains)):
+        by_target[t].append(a)
+    blocks: list[tuple[Any, Any]] = []
+    for t, auxes in by_target.items():
+        x = [sim[(t, a)] for a in auxes]
+        y = [gains[(t, a)] for a in auxes]
+        if len(auxes) < 3 or len(set(x)) < 2 or len(set(y)) < 2:
+            continue
+        rx, ry = rankdata(x), rankdata(y)
+        blocks.append(((rx - rx.mean()) / rx.std(), (ry - ry.mean()) / ry.std()))
+    if not blocks:
+        return {"statistic": "mean per-target spearman", "observed": NAN, "p": NAN, "n_targets": 0}
+    observed = float(np.mean([float(np.mean(zx * zy)) for zx, zy in blocks]))
+    rng = np.random.default_rng(seed)
+    null = np.zeros(n_permutations)
+    for zx, zy in blocks:
+        shuffled = rng.permuted(np.tile(zy, (n_permutations, 1)), axis=1)
+        null += (shuffled * zx).mean(axis=1)
+    null /= len(blocks)
+    extreme = int(np.sum(np.abs(null) >= abs(observed) - 1e-12))
+    return {
+        "statistic": "mean per-target spearman",
+        "observed": observed,
+        "p": (1 + extreme) / (1 + n_permutations),
+        "n_targets": len(blocks),
+        "n_permutations": n_permutations,
+    }
+
+
 def _nanmean(values: Sequence[float]) -> tuple[float, int]:
     good = [v for v in values if not math.isnan(v)]
     return (sum(good) / len(good) if good else NAN), len(good)
@@ -182,6 +233,7 @@ def evaluate_measure(
     hits = [row["hit"] for row in per_target.values() if row["hit"] is not None]
     summary["hit_rate"] = sum(hits) / len(hits) if hits else NAN
     summary["n_targets"] = len(per_target)
+    summary["within_target_permutation"] = within_target_permutation(sim, gains)
     return {
         "measure": measure,
         "higher_is_similar": higher_is_similar(measure),
@@ -231,12 +283,17 @@ SUMMARY_COLUMNS = (
     "pooled Pearson r (p)",
     "pooled Spearman ρ (p)",
     "pooled Kendall τ (p)",
-    "mean per-target ρ",
+    "mean per-target ρ (permutation p)",
     "NDCG@k",
     "best-aux rank",
     "pred.-best rank",
     "hit rate",
 )
+
+
+def _perm_p(summary: Mapping[str, Any]) -> float:
+    perm = summary.get("within_target_permutation") or {}
+    return float(perm.get("p", NAN))
 
 
 def summary_rows(report: Mapping[str, Any]) -> list[list[str]]:
@@ -252,7 +309,7 @@ def summary_rows(report: Mapping[str, Any]) -> list[list[str]]:
                 f"{_fmt(pooled['pearson']['r'])} ({_p(pooled['pearson']['p'])})",
                 f"{_fmt(pooled['spearman']['r'])} ({_p(pooled['spearman']['p'])})",
                 f"{_fmt(pooled['kendall']['r'])} ({_p(pooled['kendall']['p'])})",
-                _fmt(summ["mean_spearman"]),
+                f"{_fmt(summ['mean_spearman'])} ({_p(_perm_p(summ))})",
                 _fmt(summ["mean_ndcg"]),
                 _fmt(summ["mean_best_aux_rank"], 2),
                 _fmt(summ["mean_predicted_best_rank"], 2),
@@ -341,4 +398,5 @@ __all__ = [
     "rich_table",
     "similarity_table",
     "top1_hit",
+    "within_target_permutation",
 ]
