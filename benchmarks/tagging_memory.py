@@ -1,8 +1,10 @@
 """Flat memory of ``mosaicner tag``: peak RSS for 10x more documents should stay the same.
 
-Tags N synthetic one-line documents (sentences of BC5CDR test, repeated) with a dictionary
-predictor (so that the model's own memory does not hide the pipeline's) and records the peak
-RSS of the ``mosaicner tag`` process for each N.
+Tags N synthetic one-line documents (sentences of BC5CDR test, repeated) and records the peak
+RSS of the ``mosaicner tag`` process for each N: with a dictionary predictor by default (so
+that the model's own memory does not hide the pipeline's), or with a neural model
+(``--model NAME_OR_PATH``, e.g. ``--model mosaic-quick --threads 2``), whose weights, encoder
+batches and merge are then part of what is measured.
 
 Run::
 
@@ -30,6 +32,8 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     ap.add_argument("--out", default="benchmarks/tagging_memory")
+    ap.add_argument("--model", default=None, help="a neural model (name or path) to tag with")
+    ap.add_argument("--threads", type=int, default=2, help="torch threads (--model)")
     args = ap.parse_args()
     data = Path(os.environ.get("MOSAICNER_DATA", REPO.parent / "shared" / "corpora"))
     sentences: list[str] = []
@@ -53,8 +57,9 @@ def main() -> None:
                 for i in range(n):
                     fh.write(sentences[i % len(sentences)] + "\n")
             out = Path(tmp) / f"out{n}.jsonl"
-            cmd = [sys.executable, "-m", "mosaicner.cli.main", "tag", str(terms), "-i", str(inp),
-                   "-o", str(out), "-q", "--chunk-size", "256"]  # fmt: skip
+            model = [args.model, "--threads", str(args.threads)] if args.model else [str(terms)]
+            cmd = [sys.executable, "-m", "mosaicner.cli.main", "tag", model[0], "-i", str(inp),
+                   "-o", str(out), "-q", "--chunk-size", "256", *model[1:]]  # fmt: skip
             t0 = time.perf_counter()
             proc = subprocess.Popen(cmd, stderr=subprocess.PIPE)
             _, status, usage = os.wait4(proc.pid, 0)
@@ -71,10 +76,15 @@ def main() -> None:
             )
             print(rows[-1], flush=True)
             out.unlink()
-    result = {"command": " ".join(["python", *sys.argv]), "rows": rows}
+    result = {
+        "command": " ".join(["python", *sys.argv]),
+        "predictor": args.model or "dictionary",
+        "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
+        "rows": rows,
+    }
     Path(args.out).with_suffix(".json").write_text(json.dumps(result, indent=1) + "\n")
     md = [
-        "# Memory of `mosaicner tag` (dictionary predictor, chunks of 256 documents)",
+        f"# Memory of `mosaicner tag` ({result['predictor']} predictor, chunks of 256 documents)",
         "",
         f"Command: `{result['command']}`",
         "",

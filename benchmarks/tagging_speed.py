@@ -20,7 +20,9 @@ Run (about 5 minutes on 2 CPU cores)::
         --model runs/quickstart/model --corpus BC5CDR --sentences 1000 --threads 2 \
         --out benchmarks/tagging_speed
 
-Writes ``OUT.json`` and ``OUT.md``.  One run each, on a shared machine: expect noise.
+Writes ``OUT.json`` and ``OUT.md``.  In-process systems and the CLI are timed in interleaved
+rounds (``--rounds``, every system once per round, the same order each round); ratios are
+medians of per-round ratios.  Server and Ray figures are single runs.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ import argparse
 import json
 import os
 import platform
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -101,21 +104,11 @@ def f1_against_gold(docs: list[Any], gold: list[list[tuple[int, int, str]]]) -> 
     }
 
 
-def time_tagger(tagger: Any, texts: list[str], repeats: int = 1) -> tuple[float, list[Any]]:
-    tagger.tag_documents(texts[:32])  # warm-up
-    best = float("inf")
-    docs: list[Any] = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        docs = tagger.tag_documents(texts)
-        best = min(best, time.perf_counter() - t0)
-    return len(texts) / best, docs
-
-
-def bench_mosaicner(model: str, texts: list[str], gold: list[Any], threads: int) -> dict[str, Any]:
+def mosaicner_systems(model: str, threads: int) -> dict[str, Any]:
+    """Name -> loaded Tagger (or an error string) for the four runtimes."""
     from mosaicner.inference.tagger import Tagger
 
-    results: dict[str, Any] = {}
+    out: dict[str, Any] = {}
     for name, kwargs in [
         ("torch fp32", {}),
         ("torch int8 (dynamic)", {"quantize": True}),
@@ -123,56 +116,122 @@ def bench_mosaicner(model: str, texts: list[str], gold: list[Any], threads: int)
         ("onnxruntime int8 (dynamic)", {"runtime": "onnx", "quantize": True}),
     ]:
         try:
-            tagger = Tagger.load(model, num_threads=threads, **kwargs)
+            out[name] = Tagger.load(model, num_threads=threads, **kwargs)
         except Exception as exc:  # report and go on (e.g. onnx not installed)
-            results[name] = {"error": f"{type(exc).__name__}: {exc}"}
-            continue
-        rate, docs = time_tagger(tagger, texts)
-        results[name] = {
-            "sentences_per_s": round(rate, 1),
-            "entities": sum(len(d.layer("pred")) for d in docs),
-            **f1_against_gold(docs, gold),
-        }
-        print(name, results[name], flush=True)
-    return results
+            out[name] = f"{type(exc).__name__}: {exc}"
+    return out
 
 
-def bench_pipeline(model_dir: str, texts: list[str], threads: int) -> dict[str, Any]:
+def pipeline_systems(model_dir: str, threads: int) -> dict[str, Any]:
+    """``transformers.pipeline`` with the mosaicner encoder's weights, batch sizes 1 and 32."""
     import torch
     from transformers import BertForTokenClassification, pipeline
 
     from mosaicner.models import load_model
+    from mosaicner.store import resolve_model
 
     torch.set_num_threads(threads)
-    model = load_model(model_dir)
-    transformer = model.encoder.transformer
-    tokenizer = model.encoder.tokenizer
-    config = transformer.config
+    model = load_model(resolve_model(model_dir))
+    config = model.encoder.transformer.config
     config.num_labels = 5  # O, B/I x 2 types: the classifier size hardly matters
     tc = BertForTokenClassification(config)
-    missing = tc.bert.load_state_dict(transformer.state_dict(), strict=False)
+    tc.bert.load_state_dict(model.encoder.transformer.state_dict(), strict=False)
     tc.eval()
-    out: dict[str, Any] = {
-        "model": "BertForTokenClassification with the mosaicner encoder's weights",
-        "missing_keys": len(missing.missing_keys),
-    }
-    for batch_size in (1, 32):
-        pipe = pipeline(
+    return {
+        f"pipeline batch_size={bs}": pipeline(
             "token-classification",
             model=tc,
-            tokenizer=tokenizer,
+            tokenizer=model.encoder.tokenizer,
             aggregation_strategy="simple",
             device=-1,
-            batch_size=batch_size,
+            batch_size=bs,
         )
-        pipe(texts[:16])  # warm-up
-        t0 = time.perf_counter()
+        for bs in (1, 32)
+    }
+
+
+def run_system(system: Any, texts: list[str]) -> tuple[float, Any]:
+    """Seconds for one pass over ``texts`` (and the output)."""
+    import torch
+
+    t0 = time.perf_counter()
+    if hasattr(system, "tag_documents"):
+        out = system.tag_documents(texts)
+    else:
         with torch.inference_mode():
-            pipe(texts)
-        dt = time.perf_counter() - t0
-        out[f"batch_size={batch_size}"] = {"sentences_per_s": round(len(texts) / dt, 1)}
-        print("pipeline", batch_size, out[f"batch_size={batch_size}"], flush=True)
-    return out
+            out = system(texts)
+    return time.perf_counter() - t0, out
+
+
+def interleaved(
+    model: str, texts: list[str], gold: list[Any], threads: int, rounds: int
+) -> dict[str, Any]:
+    """Every in-process system and the ``mosaicner tag`` CLI, once per round, same order in
+    every round (A B C ..., A B C ...), so machine load drifts hit all alike."""
+    systems: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for name, sys_ in mosaicner_systems(model, threads).items():
+        if isinstance(sys_, str):
+            errors[name] = sys_
+        else:
+            systems[name] = sys_
+    systems.update(pipeline_systems(model, threads))
+    for sys_ in systems.values():  # warm-up
+        run_system(sys_, texts[:32])
+    times: dict[str, list[float]] = {name: [] for name in systems}
+    cli: list[dict[str, Any]] = []
+    outputs: dict[str, Any] = {}
+    loads = [round(os.getloadavg()[0], 2)]
+    for r in range(rounds):
+        for name, sys_ in systems.items():
+            secs, out = run_system(sys_, texts)
+            times[name].append(secs)
+            outputs[name] = out
+            print(f"round {r + 1} {name}: {len(texts) / secs:.1f} sentences/s", flush=True)
+        cli.append(bench_cli(model, texts, threads, []))
+        print(f"round {r + 1} cli: {cli[-1]['sentences_per_s_end_to_end']} sentences/s")
+        loads.append(round(os.getloadavg()[0], 2))
+    res: dict[str, Any] = {"rounds": rounds, "load_average_after_each_round": loads}
+    n = len(texts)
+    for name, ts in times.items():
+        rates = [n / t for t in ts]
+        entry: dict[str, Any] = {
+            "sentences_per_s_per_round": [round(x, 1) for x in rates],
+            "sentences_per_s": round(statistics.median(rates), 1),
+        }
+        if hasattr(systems[name], "tag_documents"):
+            docs = outputs[name]
+            entry["entities"] = sum(len(d.layer("pred")) for d in docs)
+            entry.update(f1_against_gold(docs, gold))
+        res[name] = entry
+    for name, err in errors.items():
+        res[name] = {"error": err}
+    res["cli"] = {
+        **cli[-1],
+        "sentences_per_s_per_round": [c["sentences_per_s_end_to_end"] for c in cli],
+        "sentences_per_s_end_to_end": statistics.median(
+            c["sentences_per_s_end_to_end"] for c in cli
+        ),
+        "peak_rss_mb": max(c["peak_rss_mb"] for c in cli),
+    }
+    # ratios: per round (same round, adjacent in time), then the median over rounds
+    ratios: dict[str, dict[str, float]] = {}
+    for name in times:
+        if name.startswith("pipeline"):
+            continue
+        ratios[name] = {}
+        for ref in ("pipeline batch_size=1", "pipeline batch_size=32", "torch fp32"):
+            if ref == name or ref not in times:
+                continue
+            per = [b / a for a, b in zip(times[name], times[ref], strict=True)]
+            ratios[name][f"vs {ref}"] = round(statistics.median(per), 2)
+    cli_vs = [
+        c["sentences_per_s_end_to_end"] / (n / t)
+        for c, t in zip(cli, times["pipeline batch_size=32"], strict=True)
+    ]
+    ratios["cli"] = {"vs pipeline batch_size=32": round(statistics.median(cli_vs), 2)}
+    res["ratios"] = ratios
+    return res
 
 
 def bench_cli(model: str, texts: list[str], threads: int, extra: list[str]) -> dict[str, Any]:
@@ -305,6 +364,8 @@ def main() -> None:
     ap.add_argument("--ray-sentences", type=int, default=2000)
     ap.add_argument("--server-requests", type=int, default=500)
     ap.add_argument("--skip-ray", action="store_true")
+    ap.add_argument("--skip-server", action="store_true")
+    ap.add_argument("--rounds", type=int, default=3, help="interleaved rounds")
     args = ap.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     data = Path(os.environ.get("MOSAICNER_DATA", REPO.parent / "shared" / "corpora"))
@@ -338,28 +399,12 @@ def main() -> None:
         },
         "threads": args.threads,
     }
-    # the CLI first, so that its peak RSS is measured before this process grows
-    results["cli"] = bench_cli(args.model, texts, args.threads, [])
-    results["cli_int8"] = bench_cli(args.model, texts, args.threads, ["--quantize"])
-    print("cli", results["cli"], results["cli_int8"], flush=True)
-    results["mosaicner"] = bench_mosaicner(args.model, texts, gold, args.threads)
-    results["pipeline"] = bench_pipeline(args.model, texts, args.threads)
-    results["server"] = bench_server(args.model, texts[: args.server_requests], args.threads)
+    results["interleaved"] = interleaved(args.model, texts, gold, args.threads, args.rounds)
+    if not args.skip_server:
+        results["server"] = bench_server(args.model, texts[: args.server_requests], args.threads)
     if not args.skip_ray:
         results["ray"] = bench_ray(args.model, ray_texts, [1, 2])
         results["ray"]["sentences"] = len(ray_texts)
-    base = results["mosaicner"]["torch fp32"]["sentences_per_s"]
-    results["ratios"] = {
-        name: {
-            f"vs pipeline {bs}": round(
-                r["sentences_per_s"] / results["pipeline"][bs]["sentences_per_s"], 2
-            )
-            for bs in ("batch_size=1", "batch_size=32")
-        }
-        for name, r in results["mosaicner"].items()
-        if "sentences_per_s" in r
-    }
-    results["ratios"]["torch fp32 reference"] = base
     results["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     out = Path(args.out)
     out.with_suffix(".json").write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
@@ -368,52 +413,55 @@ def main() -> None:
 
 
 def render(r: dict[str, Any]) -> str:
+    iv = r["interleaved"]
     lines = [
         "# Tagging speed (CPU)",
         "",
         f"Command: `{r['command']}`  ",
-        f"Date: {r['date']}; {r['machine']['cpus']} CPU cores (shared machine), "
-        f"{r['threads']} torch threads; one run per figure; load average (1, 5, 15 min) "
-        f"{r['machine']['load_average_at_start']} at start, "
-        f"{r['machine'].get('load_average_at_end')} at end.  ",
+        f"Date: {r['date']}; {r['machine']['cpus']} CPU cores, {r['threads']} torch threads; "
+        f"load average (1, 5, 15 min) {r['machine']['load_average_at_start']} at start, "
+        f"{r['machine'].get('load_average_at_end')} at end; 1-minute load after each round "
+        f"{iv['load_average_after_each_round']}.  ",
         f"Model: encoder `{r['model']['encoder']}`, types {r['model']['types']}.  ",
         f"Data: first {r['data']['sentences']} sentences ({r['data']['tokens']} tokens) of "
         f"{r['data']['corpus']} {r['data']['split']}, tokens joined by spaces.",
         "",
-        "## In-process tagger vs transformers pipeline (model loaded, warm)",
+        f"## In-process, interleaved: {iv['rounds']} rounds, every system once per round",
         "",
-        "| runtime | sentences/s | × pipeline (bs 1) | × pipeline (bs 32) | P | R | F1 |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "Sentences/s: median over rounds (each round's figure in brackets).  Ratios: the median",
+        "over rounds of the per-round ratio (systems of one round ran back to back).",
+        "",
+        "| system | sentences/s | × pipeline (bs 1) | × pipeline (bs 32) | × torch fp32 | F1 |",
+        "|---|---:|---:|---:|---:|---:|",
     ]
-    for name, m in r["mosaicner"].items():
-        if "error" in m:
-            lines.append(f"| {name} | error: {m['error']} | | | | | |")
+    for name, m in iv.items():
+        if not isinstance(m, dict) or name in ("cli", "ratios"):
             continue
-        ratio = r["ratios"][name]
+        if "error" in m:
+            lines.append(f"| {name} | error: {m['error']} | | | | |")
+            continue
+        ratio = iv["ratios"].get(name, {})
+        per = ", ".join(str(x) for x in m["sentences_per_s_per_round"])
+        label = name if name.startswith("pipeline") else f"mosaicner {name}"
         lines.append(
-            f"| mosaicner {name} | {m['sentences_per_s']} | {ratio['vs pipeline batch_size=1']} "
-            f"| {ratio['vs pipeline batch_size=32']} | {m['precision']} | {m['recall']} "
-            f"| {m['f1']} |"
+            f"| {label} | {m['sentences_per_s']} [{per}] "
+            f"| {ratio.get('vs pipeline batch_size=1', '')} "
+            f"| {ratio.get('vs pipeline batch_size=32', '')} | {ratio.get('vs torch fp32', '')} "
+            f"| {m.get('f1', '–')} |"
         )
-    for bs in ("batch_size=1", "batch_size=32"):
-        p = r["pipeline"][bs]
-        lines.append(f"| transformers pipeline ({bs}) | {p['sentences_per_s']} | | | – | – | – |")
+    c = iv["cli"]
+    per = ", ".join(str(x) for x in c["sentences_per_s_per_round"])
+    cli_ratio = iv["ratios"]["cli"]["vs pipeline batch_size=32"]
     lines += [
         "",
         "F1: strict spans against the gold of these sentences (pipeline: untrained classifier,",
         "speed only).",
         "",
-        "## `mosaicner tag` end to end (process start, model load, read, tag, write)",
+        "## `mosaicner tag` end to end (process start, model load, read, tag, write), per round",
         "",
-        "| variant | wall s | sentences/s | peak RSS MB |",
-        "|---|---:|---:|---:|",
+        f"`{c['command']}`: {c['sentences_per_s_end_to_end']} sentences/s (median; rounds "
+        f"[{per}]), × pipeline (bs 32, same round) {cli_ratio}, peak RSS {c['peak_rss_mb']} MB.",
     ]
-    for key in ("cli", "cli_int8"):
-        c = r[key]
-        lines.append(
-            f"| `{c['command']}` | {c['wall_s']} | {c['sentences_per_s_end_to_end']} "
-            f"| {c['peak_rss_mb']} |"
-        )
     if "server" in r:
         srv = r["server"]
         lines += [
