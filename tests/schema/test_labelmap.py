@@ -180,3 +180,14 @@ def test_wnut17_general_types_and_organization_merge_is_counted(data_dir: Path) 
     assert rep.total_in == rep.total_out == 1079
     assert "renamed group -> Organization: 165" in rep.summary()
     assert "Organization" in new.labels and "group" not in new.labels
+
+
+def test_builtin_maps_are_found_under_common_spellings() -> None:
+    from mosaicner.schema import builtin_map, get_label_map
+
+    for spelling in ("WNUT-17", "wnut17", "wnut_17", "Wnut 17"):
+        assert builtin_map(spelling).name == "WNUT-17"
+        assert get_label_map(spelling).name == "WNUT-17"
+    assert builtin_map("ncbi_disease").name == "NCBI-disease"
+    with pytest.raises(UnknownComponentError):
+        builtin_map("wnut18")

@@ -24,6 +24,16 @@ def _builtin_files() -> dict[str, Path]:
     return {p.stem.lower(): p for p in sorted(_builtin_dir().glob("*.yaml"))}
 
 
+def _key(name: str) -> str | None:
+    """The built-in map file key of ``name``, ignoring case, ``-``, ``_`` and spaces
+    (``WNUT-17``, ``wnut17`` and ``wnut_17`` are one map); None when there is none."""
+    wanted = "".join(ch for ch in name.lower() if ch not in "-_ ")
+    for key in _builtin_files():
+        if key.replace("-", "").replace("_", "") == wanted:
+            return key
+    return None
+
+
 def builtin_map_names() -> tuple[str, ...]:
     """Names of the built-in maps (the corpus names, as spelled in each file)."""
     return tuple(builtin_map(key).name for key in _builtin_files())
@@ -35,10 +45,10 @@ def _load_builtin(key: str) -> LabelMap:
 
 
 def builtin_map(corpus: str) -> LabelMap:
-    """The built-in map of a shared corpus (case-insensitive; ``_`` and ``-`` are equivalent)."""
-    key = corpus.lower().replace("_", "-")
+    """The built-in map of a shared corpus (case-insensitive; ``-``, ``_`` and spaces ignored)."""
+    key = _key(corpus)
     files = _builtin_files()
-    if key not in files:
+    if key is None:
         raise UnknownComponentError.for_name(
             "built-in label map", corpus, [_load_builtin(k).name for k in files]
         )
@@ -69,8 +79,8 @@ def get_label_map(spec: str | Path | LabelMap | None, corpus: str | None = None)
     path = Path(text)
     if path.suffix.lower() in (".yaml", ".yml") or path.is_file():
         return LabelMap.from_yaml(path)
-    key = text.lower().replace("_", "-")
-    if key in _builtin_files():
+    key = _key(text)
+    if key is not None:
         return _load_builtin(key)
     raise UnknownComponentError.for_name(
         "label map", text, [*(_load_builtin(k).name for k in _builtin_files()), *KEEP_ORIGINAL]
