@@ -64,3 +64,33 @@ def test_flatten_output_is_flat_and_counts_add_up(
     # maximal: every dropped span overlaps a kept one
     for sp in spans:
         assert any(sp.overlaps(k) for k in kept)
+
+
+_TOKEN_SPANS = st.lists(
+    st.tuples(st.integers(0, 9), st.integers(1, 4), st.sampled_from(["X", "Y"])).map(
+        lambda t: (t[0], min(t[0] + t[1], 10), t[2])
+    ),
+    max_size=8,
+)
+
+
+@given(_TOKEN_SPANS)
+def test_flat_views_are_flat_and_keep_the_outer_or_inner_level(
+    spans: list[tuple[int, int, str]],
+) -> None:
+    from mosaicner.data.flatten import flat_target_drops, flat_view
+
+    outer, inner = flat_view(spans, "outermost"), flat_view(spans, "innermost")
+    for view in (outer, inner):
+        assert all(a[1] <= b[0] for a, b in itertools.pairwise(view))  # flat, in order
+        assert set(view) <= set(spans)
+    # the outermost view is what the CRF targets keep
+    assert len(spans) - len(outer) == flat_target_drops(spans)
+
+
+def test_flat_views_of_a_nested_mention() -> None:
+    from mosaicner.data.flatten import flat_view
+
+    spans = [(0, 3, "DNA"), (0, 1, "protein"), (5, 6, "RNA")]
+    assert flat_view(spans, "outermost") == ((0, 3, "DNA"), (5, 6, "RNA"))
+    assert flat_view(spans, "innermost") == ((0, 1, "protein"), (5, 6, "RNA"))

@@ -67,6 +67,25 @@ def test_same_head_nesting_of_one_type_is_kept() -> None:
         assert len(merge_candidates(cands, MergeConfig(policy=policy))) == 2
 
 
+def test_nesting_between_views_of_one_corpus_is_kept_between_corpora_resolved() -> None:
+    # the outer and inner flat views of GENIA together give nested output of one type ...
+    views = [
+        Candidate(0, 20, "Gene_or_protein", "GENIA-nested", 0.8),
+        Candidate(0, 8, "Gene_or_protein", "GENIA-nested@inner", 0.7),
+    ]
+    # ... while two corpora's heads nesting one type is a boundary disagreement to resolve
+    corpora = [
+        Candidate(0, 20, "Gene_or_protein", "JNLPBA", 0.8),
+        Candidate(0, 8, "Gene_or_protein", "BC2GM", 0.7),
+    ]
+    for policy in ("vote", "max-score"):
+        assert len(merge_candidates(views, MergeConfig(policy=policy))) == 2
+        assert len(merge_candidates(corpora, MergeConfig(policy=policy))) == 1
+        # views overlapping without nesting still conflict
+        crossing = [views[0], Candidate(10, 30, "Gene_or_protein", "GENIA-nested@inner", 0.7)]
+        assert len(merge_candidates(crossing, MergeConfig(policy=policy))) == 1
+
+
 def test_cross_type_nesting_stays_but_conflicts_are_resolved_by_calibrated_score() -> None:
     # protein inside a DNA mention: allowed (the table says GENIA nests them)
     nested = [

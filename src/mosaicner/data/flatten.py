@@ -91,6 +91,29 @@ def flat_target_drops(spans: Iterable[tuple[int, int, str]]) -> int:
     return dropped
 
 
+def flat_view(
+    spans: Iterable[tuple[int, int, str]], policy: str = "outermost"
+) -> tuple[tuple[int, int, str], ...]:
+    """The token spans a flat tag sequence keeps under ``policy`` (``outermost``: longer first
+    at equal starts, as the CRF targets; ``innermost``: shortest first), in start order."""
+    check_policy(policy)
+    items = sorted(spans, key=lambda s: (s[0], -s[1], s[2]))
+    if policy == "innermost":
+        order = sorted(items, key=lambda s: (s[1] - s[0], s[0], s[2]))
+    elif policy == "longest":
+        order = sorted(items, key=lambda s: (-(s[1] - s[0]), s[0], s[2]))
+    else:
+        order = items
+    taken: list[tuple[int, int]] = []
+    kept: list[tuple[int, int, str]] = []
+    for ts, te, label in order:
+        if any(ts < e and s < te for s, e in taken):
+            continue
+        taken.append((ts, te))
+        kept.append((ts, te, label))
+    return tuple(sorted(kept, key=lambda s: (s[0], -s[1], s[2])))
+
+
 def flatten(
     spans: Sequence[Span], policy: str = "outermost"
 ) -> tuple[tuple[Span, ...], FlattenReport]:
@@ -128,4 +151,11 @@ def flatten(
     return tuple(sorted(kept, key=span_sort_key)), report
 
 
-__all__ = ["FLATTEN_POLICIES", "FlattenReport", "check_policy", "flat_target_drops", "flatten"]
+__all__ = [
+    "FLATTEN_POLICIES",
+    "FlattenReport",
+    "check_policy",
+    "flat_target_drops",
+    "flat_view",
+    "flatten",
+]

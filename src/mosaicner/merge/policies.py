@@ -13,8 +13,10 @@ head and a gene head both claim "PPARa".  :func:`merge_candidates` turns the bag
    when
 
    * **same type, overlapping**: they share at least one character, unless one lies inside the
-     other and a common head predicted both (a head that itself nests a type in the same type —
-     a nested GENIA head — means it; two heads with different boundary conventions do not);
+     other and a common source predicted both: one head, or two heads on views of one corpus
+     (``GENIA-nested`` and ``GENIA-nested@inner``, see :data:`VIEW_SEP`).  A nested GENIA head,
+     or the outer and inner views of GENIA, mean the nesting; two heads of different corpora
+     with different boundary conventions do not;
    * **different types, (nearly) the same span**, when no training corpus lets these two types
      annotate such spans together (the :class:`Cooccurrence` table).  "Nearly the same"
      (:func:`near_same`): the spans overlap and either their token boundaries differ by at most
@@ -58,6 +60,8 @@ POLICIES: tuple[str, ...] = ("union", "vote", "max-score")
 #: ``models build`` choose among these on dev data.
 RESOLVING_POLICIES: tuple[str, ...] = ("vote", "max-score")
 DEFAULT_POLICY = "vote"
+#: Separates a corpus from the name of one of its views in head names (``GENIA-nested@inner``).
+VIEW_SEP = "@"
 DEFAULT_MAX_TOKEN_SHIFT = 1
 DEFAULT_MIN_JACCARD = 0.8
 
@@ -355,6 +359,11 @@ def _rank(policy: str, s: MergedSpan) -> tuple[Any, ...]:
     return (-s.calibrated, -len(s.heads), *tail)
 
 
+def _source(head: str) -> str:
+    """The corpus behind a head: views of one corpus (``GENIA-nested@inner``) are one source."""
+    return head.split(VIEW_SEP, 1)[0]
+
+
 def _conflict(kept: MergedSpan, new: MergedSpan, cfg: MergeConfig) -> str | None:
     if min(kept.end, new.end) <= max(kept.start, new.start):
         return None  # disjoint
@@ -362,7 +371,7 @@ def _conflict(kept: MergedSpan, new: MergedSpan, cfg: MergeConfig) -> str | None
         nested = (kept.start <= new.start and new.end <= kept.end) or (
             new.start <= kept.start and kept.end <= new.end
         )
-        if nested and {v.head for v in kept.heads} & {v.head for v in new.heads}:
+        if nested and {_source(v.head) for v in kept.heads} & {_source(v.head) for v in new.heads}:
             return None
         return "overlap"
     if cfg.cooccurrence.allowed(kept.label, new.label):

@@ -58,6 +58,19 @@ class CorpusSpec(_Strict):
     subsample_seed: int = 0
     splits: SplitNames = Field(default_factory=SplitNames)
     format: str | None = Field(default=None, description="file format when `name` is a path")
+    alias: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9_.@+-]*$",
+        description="name of this corpus's head, metrics and routes (default: the corpus "
+        "name); lets one corpus appear twice, e.g. two flat views of a nested corpus",
+    )
+    view: Literal["outermost", "innermost"] | None = Field(
+        default=None,
+        description="train (and select) on a flat view of a nested corpus: its outermost or "
+        "innermost mentions (dropped spans are counted in the notes); test scoring keeps the "
+        "nested gold.  Two heads on the two views of one corpus give nested output through "
+        "the merge (same-type nesting between views of one corpus is not a conflict)",
+    )
 
     @model_validator(mode="after")
     def _check_subsample(self) -> CorpusSpec:
@@ -70,7 +83,10 @@ class CorpusSpec(_Strict):
 
     @property
     def key(self) -> str:
-        """The corpus name used for heads, metrics and routes (the folder name for paths)."""
+        """The corpus name used for heads, metrics and routes (the folder name for paths,
+        ``alias`` when set)."""
+        if self.alias:
+            return self.alias
         return Path(self.name).name if ("/" in self.name or "\\" in self.name) else self.name
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from mosaicner.data.context import add_document_context
-from mosaicner.data.flatten import flat_target_drops
+from mosaicner.data.flatten import flat_target_drops, flat_view
 from mosaicner.data.model import Corpus, SentenceExample
 from mosaicner.errors import ModelError, UnknownComponentError
 from mosaicner.evaluation.coverage import unscorable_gold
@@ -120,6 +120,14 @@ def prepare_corpus(
         exs = [replace(ex, corpus=name) for d in docs for ex in d.sentence_examples("gold")]
         if context_words:
             exs = add_document_context(exs, context_words)
+        if spec.view is not None and role in ("train", "dev"):
+            exs, dropped = _flat_view(exs, spec.view)
+            if dropped:
+                total = dropped + sum(len(ex.spans) for ex in exs)
+                notes.append(
+                    f"{name} {role}: {spec.view} view: {dropped} of {total} gold spans nested "
+                    "in or overlapping a kept one dropped (test scoring keeps the nested gold)"
+                )
         empty = sum(1 for ex in exs if not ex.words)
         if empty:
             notes.append(f"{name} {role}: {empty} empty sentences skipped")
@@ -136,6 +144,18 @@ def prepare_corpus(
         labels.update(s[2] for ex in exs for s in ex.spans)
     out_labels = sorted(labels)  # the types this corpus annotates, after its label map
     return PreparedCorpus(name, out_labels, splits, notes, label_report, lmap.to_dict(), unscored)
+
+
+def _flat_view(
+    examples: Sequence[SentenceExample], policy: str
+) -> tuple[list[SentenceExample], int]:
+    out: list[SentenceExample] = []
+    dropped = 0
+    for ex in examples:
+        kept = flat_view(ex.spans, policy)
+        dropped += len(ex.spans) - len(kept)
+        out.append(replace(ex, spans=kept))
+    return out, dropped
 
 
 def _flat_head_note(cfg: TrainConfig, spec: CorpusSpec, pc: PreparedCorpus) -> str | None:

@@ -27,8 +27,13 @@ def cooccurrence_for_config(cfg: TrainConfig) -> tuple[list[list[str]], dict[str
     from mosaicner.training.data import prepare_corpus
 
     sentences: list[tuple[tuple[int, int, str], ...]] = []
+    seen: set[tuple[str, str | None]] = set()
     for spec in cfg.training_corpora():
-        pc = prepare_corpus(spec, roles=("train",))
+        if (spec.name, spec.label_map) in seen:
+            continue  # another view of a corpus already counted
+        seen.add((spec.name, spec.label_map))
+        # the corpus's own annotation, not a flat view of it: the views drop nested pairs
+        pc = prepare_corpus(spec.model_copy(update={"view": None}), roles=("train",))
         sentences.extend(ex.spans for ex in pc.examples("train"))
     table, counts = cooccurrence_from_sentences(sentences)
     return table.to_json() or [], counts
