@@ -64,12 +64,56 @@ def held_out_tests(trained: list[str]) -> dict[str, list[tuple[str, str]]]:
     return out
 
 
+def table(results: dict[str, Any], in_corpus: list[Path]) -> str:
+    """Markdown: each direction's held-out F1 per model, next to the in-corpus figure of the
+    test corpus's own head in mosaic-quick builds (mean over the given build files)."""
+    own: dict[tuple[str, str], list[float]] = {}
+    for path in in_corpus:
+        build = json.loads(path.read_text(encoding="utf-8"))
+        for corpus, rep in build["reports"].items():
+            for typ, row in rep["per_type"].items():
+                own.setdefault((corpus, typ), []).append(100 * float(row["f1"]))
+    models = list(dict.fromkeys(r["model"] for r in results["runs"].values()))
+    head = "| type | trained on → held-out test | " + " | ".join(models)
+    lines = [
+        head + " | in-corpus (test corpus's own head) |",
+        "|---|---|" + "---:|" * (len(models) + 1),
+    ]
+    for typ, a, b in PAIRS:
+        for src, tgt in ((a, b), (b, a)):
+            cells = []
+            for m in models:
+                run = results["runs"].get(f"{m}|{tgt}")
+                if run is None or not any(
+                    p["source"] == src and p["type"] == typ for p in run["pairs"]
+                ):
+                    cells.append("–")
+                    continue
+                row = run["report"]["per_type"].get(typ, {})
+                f1, p_, r = (100 * row.get(k, 0.0) for k in ("f1", "precision", "recall"))
+                cells.append(f"{f1:.2f} ({p_:.1f}/{r:.1f})")
+            ref = own.get((tgt, typ))
+            ref_cell = f"{sum(ref) / len(ref):.2f}" if ref else "–"
+            lines.append(f"| {typ} | {src} → {tgt} | " + " | ".join(cells) + f" | {ref_cell} |")
+    return "\n".join(lines)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("models", nargs="+", help="installed model names (built from a recipe)")
+    ap.add_argument("models", nargs="*", help="installed model names (built from a recipe)")
     ap.add_argument("--threads", type=int, default=None)
     ap.add_argument("--results", default=str(HERE / "results" / "cross_corpus.json"))
+    ap.add_argument(
+        "--table",
+        nargs="*",
+        type=Path,
+        default=None,
+        help="print the table; the build files give the in-corpus reference column",
+    )
     args = ap.parse_args()
+    if args.table is not None:
+        print(table(json.loads(Path(args.results).read_text(encoding="utf-8")), args.table))
+        return
     if args.threads:
         import torch
 
