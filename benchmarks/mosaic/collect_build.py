@@ -3,7 +3,8 @@
     MOSAICNER_HOME=... python benchmarks/mosaic/collect_build.py NAME --command "..." \
         --machine "2-core CPU, ..."
 
-The record is the build's ``results.json`` (per-corpus test reports, selection, notes) plus the
+Also copies the build's ``metrics.jsonl`` and ``train.log`` beside it.  The record is the
+build's ``results.json`` (per-corpus test reports, selection, notes) plus the
 store's build wall time, the merge policy chosen on dev, the seed, the command that produced it
 and a description of the machine while it ran.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 from pathlib import Path
 
 import yaml
@@ -42,6 +44,10 @@ def main() -> None:
     out = Path(args.out) if args.out else HERE / "results" / f"build_{args.name}.json"
     out.write_text(json.dumps(record, indent=1), encoding="utf-8")
     print(f"wrote {out}")
+    stem = out.name.removesuffix(".json")
+    for name, suffix in (("metrics.jsonl", ".metrics.jsonl"), ("train.log", ".train.log")):
+        if (run_dir / name).is_file():
+            shutil.copyfile(run_dir / name, out.with_name(stem + suffix))
 
 
 if __name__ == "__main__":
