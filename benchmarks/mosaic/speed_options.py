@@ -123,6 +123,11 @@ def main() -> None:
     ap.add_argument("--steps", type=int, default=15, help="steps per system and round")
     ap.add_argument("--rounds", type=int, default=4)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument(
+        "--replay-only",
+        action="store_true",
+        help="only replay the recipe's batches: visits, cache miss share, padding (no timing)",
+    )
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     cfg = load_config(recipe_path(args.recipe))
@@ -139,9 +144,21 @@ def main() -> None:
         freeze_word_embeddings(m)
         return m
 
-    model_a, model_b, model_c = fresh(0), fresh(args.freeze), fresh(args.freeze)
+    model_a = fresh(0)
     lengths = subword_lengths(model_a, data)
     plan = replay(cfg, lengths)
+    if args.replay_only:
+        plan.pop("sequence")
+        plan["command"] = "python " + " ".join(sys.argv)
+        out = HERE / "results" / f"speed_options_replay_{args.recipe}.json"
+        out.write_text(json.dumps(plan, indent=1), encoding="utf-8")
+        print(
+            f"{args.recipe}: {plan['steps']} steps, {sum(plan['visits'].values())} sentence "
+            f"visits, {sum(plan['distinct'].values())} distinct (cache miss share "
+            f"{plan['miss_share']:.2f}); padding {100 * plan['padding_share']:.1f}%"
+        )
+        return
+    model_b, model_c = fresh(args.freeze), fresh(args.freeze)
     n_timed = args.steps * args.rounds + 1
     sequence = plan.pop("sequence")[:n_timed]
     batches = [[data[k].examples("train")[i] for i in b] for k, b in sequence]
