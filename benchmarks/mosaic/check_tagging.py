@@ -2,6 +2,10 @@
 ``Tagger.load(NAME)`` on the same sentence.
 
     MOSAICNER_HOME=... python benchmarks/mosaic/check_tagging.py mosaic-quick
+    MOSAICNER_HOME=... python benchmarks/mosaic/check_tagging.py mosaic-quick-wnut --general
+
+``--general`` adds a sentence with general-domain names (people, organisations, places,
+products) before the biomedical one, for the models that also learned WNUT-17's types.
 
 Prints every predicted span with its provenance (``attrs["heads"]``), the canonical types
 found, the number of duplicate (start, end, type) triples and of spans without provenance.
@@ -22,10 +26,16 @@ TEXT = (
 )
 
 
-def main(name: str) -> None:
+GENERAL = (
+    "Researchers at Pfizer in New York, led by John Smith, tested the drug on an iPhone app "
+    "before the trial. "
+)
+
+
+def main(name: str, text: str = TEXT) -> None:
     folder = Path(tempfile.mkdtemp())
     src, out = folder / "abstract.txt", folder / "out.jsonl"
-    src.write_text(TEXT + "\n", encoding="utf-8")
+    src.write_text(text + "\n", encoding="utf-8")
     cmd = ["mosaicner", "tag", name, "-i", str(src), "-o", str(out), "-q"]
     print("$ " + " ".join(cmd))
     done = subprocess.run(cmd, capture_output=True, text=True, check=False)
@@ -35,7 +45,7 @@ def main(name: str) -> None:
     spans = [s for doc in docs for s in doc["spans"]["pred"]]
     for s in spans:
         heads = s.get("attrs", {}).get("heads")
-        words = TEXT[s["start"] : s["end"]]
+        words = text[s["start"] : s["end"]]
         print(f"  [{s['start']},{s['end']}) {s['label']:16s} {words!r:32s} heads={heads}")
     types = sorted({s["label"] for s in spans})
     keys = Counter((s["start"], s["end"], s["label"]) for s in spans)
@@ -46,7 +56,7 @@ def main(name: str) -> None:
     from mosaicner.inference import Tagger
 
     tagger = Tagger.load(name)
-    doc = tagger(TEXT)
+    doc = tagger(text)
     found = sorted(
         (s.start, s.end, s.label, len(s.attrs.get("heads", []))) for s in doc.layer("pred")
     )
@@ -54,4 +64,5 @@ def main(name: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "mosaic-quick")
+    names = [a for a in sys.argv[1:] if not a.startswith("--")]
+    main(names[0] if names else "mosaic-quick", GENERAL + TEXT if "--general" in sys.argv else TEXT)
