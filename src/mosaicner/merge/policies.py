@@ -81,10 +81,13 @@ class Candidate:
 
 @dataclass(frozen=True, slots=True)
 class Vote:
+    """One head's support for a span: the head (or corpus) name and its best raw score."""
+
     head: str
     score: float
 
     def as_dict(self) -> dict[str, Any]:
+        """``{"head": ..., "score": ...}`` (the score rounded to 6 digits)."""
         return {"head": self.head, "score": round(float(self.score), 6)}
 
 
@@ -103,6 +106,7 @@ class MergedSpan:
 
     @property
     def key(self) -> tuple[int, int, str]:
+        """``(start, end, label)``: what makes two answers the same."""
         return (self.start, self.end, self.label)
 
     def provenance(self) -> list[dict[str, Any]]:
@@ -132,6 +136,7 @@ class MergeStats:
     conflicts_dropped: int = 0  # other type on (nearly) the same span, pair never co-annotated
 
     def add(self, other: MergeStats) -> None:
+        """Add another call's counts to these."""
         self.candidates += other.candidates
         self.duplicates += other.duplicates
         self.overlaps_dropped += other.overlaps_dropped
@@ -150,16 +155,19 @@ class Cooccurrence:
     known: bool = True
 
     def allowed(self, a: str, b: str) -> bool:
+        """Whether types ``a`` and ``b`` may label (nearly) the same span."""
         if a == b or not self.known:
             return True
         return (min(a, b), max(a, b)) in self.pairs
 
     @classmethod
     def unknown(cls) -> Cooccurrence:
+        """No table: every pair allowed."""
         return cls(frozenset(), known=False)
 
     @classmethod
     def from_pairs(cls, pairs: Iterable[Sequence[str]]) -> Cooccurrence:
+        """A table allowing exactly these (unordered) pairs."""
         out: set[tuple[str, str]] = set()
         for pair in pairs:
             a, b = (str(x) for x in pair)
@@ -167,6 +175,7 @@ class Cooccurrence:
         return cls(frozenset(out))
 
     def to_json(self) -> list[list[str]] | None:
+        """The pairs as sorted lists (None for an unknown table)."""
         return sorted([list(p) for p in self.pairs]) if self.known else None
 
 
@@ -184,10 +193,12 @@ class Calibration:
         return _sigmoid(a * _logit(score) + b)
 
     def to_json(self) -> dict[str, dict[str, float]]:
+        """``{head: {"a": ..., "b": ...}}``."""
         return {h: {"a": a, "b": b} for h, (a, b) in sorted(self.platt.items())}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any] | None) -> Calibration:
+        """The inverse of :meth:`to_json` (empty or None: no calibration)."""
         if not data:
             return cls()
         return cls({str(h): (float(v["a"]), float(v["b"])) for h, v in data.items()})
@@ -208,6 +219,7 @@ class MergeConfig:
 
 
 def check_policy(policy: str) -> str:
+    """``policy`` when it is one of :data:`POLICIES`, else ConfigError."""
     if policy not in POLICIES:
         raise ConfigError(f"unknown merge policy {policy!r}", expected=", ".join(POLICIES))
     return policy

@@ -58,14 +58,17 @@ def store_home() -> Path:
 
 
 def models_root(home: Path | None = None) -> Path:
+    """The folder of installed models (``$MOSAICNER_HOME/models`` by default)."""
     return (home or store_home()) / "models"
 
 
 def builds_root(home: Path | None = None) -> Path:
+    """The folder of recipe builds in progress or finished (``$MOSAICNER_HOME/builds``)."""
     return (home or store_home()) / "builds"
 
 
 def check_name(name: str) -> str:
+    """``name`` when it can name an installed model (a safe folder name), else ConfigError."""
     if not _NAME.match(name) or name in (".", ".."):
         raise ConfigError(
             f"invalid model name {name!r}",
@@ -76,6 +79,8 @@ def check_name(name: str) -> str:
 
 @dataclass(frozen=True)
 class ModelEntry:
+    """One installed model as ``models list`` shows it."""
+
     name: str
     path: Path
     types: list[str]
@@ -85,6 +90,7 @@ class ModelEntry:
     size_bytes: int
 
     def as_dict(self) -> dict[str, Any]:
+        """JSON-ready fields."""
         return {
             "name": self.name,
             "path": str(self.path),
@@ -142,6 +148,7 @@ def _size(folder: Path) -> int:
 
 
 def installed_names(home: Path | None = None) -> list[str]:
+    """Names of the installed models, sorted."""
     root = models_root(home)
     if not root.is_dir():
         return []
@@ -149,6 +156,7 @@ def installed_names(home: Path | None = None) -> list[str]:
 
 
 def list_models(home: Path | None = None) -> list[ModelEntry]:
+    """Every installed model with its types, corpora, origin and size."""
     out = []
     for name in installed_names(home):
         folder = models_root(home) / name
@@ -282,6 +290,7 @@ def install_model(
 
 
 def remove_model(name: str, home: Path | None = None) -> Path:
+    """Delete the installed model ``name``; returns the folder that was removed."""
     folder = model_path(name, home)
     shutil.rmtree(folder)
     return folder
