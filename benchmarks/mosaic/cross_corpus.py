@@ -17,7 +17,9 @@ path of ``mosaicner tag``: every head, merged with the model's chosen policy) an
 strict character spans against the corpus's built-in label map; the table reads the row of the
 pair's type.  Predictions of types the test corpus does not annotate are not scored.  A model
 that also saw the test corpus is refused, so nothing here can train on its test corpus.
-Results: ``results/cross_corpus.json`` (full reports, rewritten after each corpus, resumable).
+Each direction is also scored from the source corpus's head alone (``evaluate --head SRC``: no
+merge, no other head), so the merge's own effect can be read off.  Results:
+``results/cross_corpus.json`` (full reports, rewritten after each corpus, resumable).
 """
 
 from __future__ import annotations
@@ -91,11 +93,30 @@ def table(results: dict[str, Any], in_corpus: list[Path]) -> str:
                     continue
                 row = run["report"]["per_type"].get(typ, {})
                 f1, p_, r = (100 * row.get(k, 0.0) for k in ("f1", "precision", "recall"))
-                cells.append(f"{f1:.2f} ({p_:.1f}/{r:.1f})")
+                alone = run.get("head_alone", {}).get(f"{typ}|{src}")
+                solo = f"; head alone {100 * alone['f1']:.2f}" if alone else ""
+                cells.append(f"{f1:.2f} ({p_:.1f}/{r:.1f}){solo}")
             ref = own.get((tgt, typ))
             ref_cell = f"{sum(ref) / len(ref):.2f}" if ref else "–"
             lines.append(f"| {typ} | {src} → {tgt} | " + " | ".join(cells) + f" | {ref_cell} |")
     return "\n".join(lines)
+
+
+def head_alone(name: str, corpus: str, pairs: list[tuple[str, str]]) -> dict[str, Any]:
+    """Each pair's type scored from the source corpus's head alone (no merge, no other head):
+    what the head transfers, so that the merge's own effect can be read off."""
+    from mosaicner.store import resolve_model
+    from mosaicner.training.run import evaluate_corpus, load_trained
+
+    loaded = load_trained(resolve_model(name))
+    out: dict[str, Any] = {}
+    for typ, src in pairs:
+        rep = evaluate_corpus(loaded, corpus, "test", head=src, n_resamples=0)
+        row = rep["per_type"].get(typ, {})
+        out[f"{typ}|{src}"] = row
+        f1, p, r = (100 * row.get(m, 0.0) for m in ("f1", "precision", "recall"))
+        print(f"{name}: {src} head alone -> {corpus} {typ}: F1 {f1:.2f} (P {p:.2f}, R {r:.2f})")
+    return out
 
 
 def main() -> None:
@@ -132,6 +153,9 @@ def main() -> None:
         for corpus, pairs in tests.items():
             key = f"{name}|{corpus}"
             if key in runs:
+                if "head_alone" not in runs[key]:
+                    runs[key]["head_alone"] = head_alone(name, corpus, pairs)
+                    target.write_text(json.dumps(done, indent=1), encoding="utf-8")
                 continue
             if tagger is None:
                 tagger = Tagger.load(name)
@@ -146,6 +170,7 @@ def main() -> None:
                 "seconds": time.perf_counter() - t0,
                 "load_average": [round(load0, 2), round(os.getloadavg()[0], 2)],
                 "report": rep,
+                "head_alone": head_alone(name, corpus, pairs),
             }
             for typ, src in pairs:
                 row = rep["per_type"].get(typ, {})
