@@ -48,3 +48,18 @@ def test_a_model_without_training_config_uses_the_split_as_named() -> None:
 def test_test_is_refused_without_training_config_too() -> None:
     with pytest.raises(ConfigError):
         selection_split(tagger_with([]), "X", "test")
+
+
+def test_deference_comes_from_the_label_maps_the_model_was_trained_with() -> None:
+    from mosaicner.inference.scoring import model_deference
+
+    meta = {
+        "corpora": {
+            "AnatEM": {"source": "AnatEM", "label_map": None},  # built-in map: defers
+            "BC5CDR": {"source": "BC5CDR", "label_map": None},
+            "mine": {"source": "/data/mine", "label_map": "original"},
+            "gone": {"source": "/data/x", "label_map": "/no/such/map.yaml"},
+        }
+    }
+    tagger = SimpleNamespace(predictor=SimpleNamespace(metadata=meta))
+    assert model_deference(tagger) == {"AnatEM": {"Anatomy": ["Cell_line", "Cell_type", "Disease"]}}

@@ -20,6 +20,7 @@ from mosaicner.merge import (
 )
 
 GENES = Cooccurrence.from_pairs([("DNA", "Gene_or_protein")])
+NONE = Cooccurrence.from_pairs([])  # a known table that lets no two types share a span
 
 
 def keys(spans: list) -> set[tuple[int, int, str]]:
@@ -84,6 +85,40 @@ def test_nesting_between_views_of_one_corpus_is_kept_between_corpora_resolved() 
         # views overlapping without nesting still conflict
         crossing = [views[0], Candidate(10, 30, "Gene_or_protein", "GENIA-nested@inner", 0.7)]
         assert len(merge_candidates(crossing, MergeConfig(policy=policy))) == 1
+
+
+def test_a_broader_type_yields_to_the_types_it_covers_whatever_the_scores() -> None:
+    # AnatEM's Anatomy includes cancers: "breast cancer" stays a Disease even when the AnatEM
+    # head is the more confident one
+    defer = {"AnatEM": {"Anatomy": frozenset({"Disease", "Cell_type"})}}
+    cands = [
+        Candidate(10, 23, "Anatomy", "AnatEM", 0.98),
+        Candidate(10, 23, "Disease", "BC5CDR", 0.60),
+        Candidate(30, 35, "Anatomy", "AnatEM", 0.90),  # "liver": nothing to yield to
+        Candidate(40, 52, "Anatomy", "AnatEM", 0.95),  # yields only to the listed types
+        Candidate(40, 52, "Chemical", "BC5CDR", 0.50),
+    ]
+    for policy in ("vote", "max-score"):
+        stats = MergeStats()
+        cfg = MergeConfig(policy=policy, cooccurrence=NONE, deference=defer)
+        out = merge_candidates(cands, cfg, stats)
+        assert (10, 23, "Disease") in keys(out) and (10, 23, "Anatomy") not in keys(out)
+        assert (30, 35, "Anatomy") in keys(out)
+        assert (40, 52, "Anatomy") in keys(out)  # Chemical loses on calibrated score
+        assert stats.conflicts_dropped == 2
+        # without deference the confident Anatomy head wins "breast cancer"
+        plain = merge_candidates(cands, MergeConfig(policy=policy, cooccurrence=NONE))
+        assert (10, 23, "Anatomy") in keys(plain) and (10, 23, "Disease") not in keys(plain)
+    # a span also predicted by a head that does not defer keeps its say
+    shared = [*cands[:2], Candidate(10, 23, "Anatomy", "BioNLP13CG", 0.9)]
+    cfg = MergeConfig(policy="max-score", cooccurrence=NONE, deference=defer)
+    out = merge_candidates(shared, cfg)
+    assert (10, 23, "Anatomy") in keys(out)
+    # merge.json round trip
+    from mosaicner.merge import config_from_json, config_to_json
+
+    cfg = MergeConfig(policy="vote", deference=defer)
+    assert config_from_json(config_to_json(cfg)).deference == defer
 
 
 def test_cross_type_nesting_stays_but_conflicts_are_resolved_by_calibrated_score() -> None:

@@ -191,3 +191,14 @@ def test_builtin_maps_are_found_under_common_spellings() -> None:
     assert builtin_map("ncbi_disease").name == "NCBI-disease"
     with pytest.raises(UnknownComponentError):
         builtin_map("wnut18")
+
+
+def test_defers_to_is_read_checked_and_written() -> None:
+    from mosaicner.schema import builtin_map
+
+    anat = builtin_map("AnatEM")
+    assert set(anat.defers_to["Anatomy"]) == {"Disease", "Cell_type", "Cell_line"}
+    again = LabelMap.from_yaml_text(anat.to_yaml())
+    assert again.defers_to == anat.defers_to
+    with pytest.raises(SchemaError, match="defers_to"):
+        LabelMap.from_yaml_text("name: x\ndefers_to: {Anatomy: Disease}\nmap: {A: Anatomy}\n")

@@ -275,6 +275,7 @@ def score_merge_policies(
                 }
         calibration = Calibration(platt)
     base = tagger.merge
+    deference = model_deference(tagger)
     results: dict[str, dict[str, Any]] = {}
     for policy in policies:
         cfg = MergeConfig(
@@ -283,6 +284,7 @@ def score_merge_policies(
             calibration=calibration,
             max_token_shift=base.max_token_shift,
             min_jaccard=base.min_jaccard,
+            deference={h: {t: frozenset(to) for t, to in d.items()} for h, d in deference.items()},
         )
         per: dict[str, Any] = {}
         for name, (gold, types, cands) in data.items():
@@ -313,6 +315,7 @@ def score_merge_policies(
                 model_dir,
                 policy=best,
                 calibration=calibration.to_json(),
+                deference=deference,
                 chosen_on={
                     "split": split,
                     "corpora": names,
@@ -321,6 +324,27 @@ def score_merge_policies(
                 },
             )
         )
+    return out
+
+
+def model_deference(tagger: Any) -> dict[str, dict[str, list[str]]]:
+    """``{head: {type: [types it yields to]}}`` from the ``defers_to`` of the label maps the
+    model's corpora were trained with (AnatEM: Anatomy yields to Disease, Cell_type,
+    Cell_line); heads of corpora without such a map are absent."""
+    from mosaicner.errors import MosaicnerError
+    from mosaicner.schema import get_label_map
+
+    meta = dict(getattr(tagger.predictor, "metadata", {}) or {}).get("corpora") or {}
+    out: dict[str, dict[str, list[str]]] = {}
+    for key, info in meta.items():
+        if not isinstance(info, dict):
+            continue
+        try:
+            lmap = get_label_map(info.get("label_map"), corpus=Path(str(info["source"])).name)
+        except (MosaicnerError, KeyError):
+            continue  # no such map here: nothing declared
+        if lmap.defers_to:
+            out[str(key)] = {t: sorted(to) for t, to in lmap.defers_to.items()}
     return out
 
 
@@ -354,6 +378,7 @@ __all__ = [
     "evaluate_predictions",
     "evaluate_tagged",
     "gold_documents",
+    "model_deference",
     "score_documents",
     "score_merge_policies",
 ]

@@ -47,6 +47,10 @@ def config_from_json(data: Mapping[str, Any], *, source: str = MERGE_FILE) -> Me
             calibration=Calibration.from_json(data.get("calibration")),
             max_token_shift=int(data.get("max_token_shift", DEFAULT_MAX_TOKEN_SHIFT)),
             min_jaccard=float(data.get("min_jaccard", DEFAULT_MIN_JACCARD)),
+            deference={
+                str(head): {str(t): frozenset(str(x) for x in to) for t, to in types.items()}
+                for head, types in dict(data.get("deference") or {}).items()
+            },
         )
     except (TypeError, ValueError, KeyError) as exc:
         raise ConfigError(f"{source}: malformed merge settings ({exc})") from exc
@@ -59,6 +63,9 @@ def config_to_json(cfg: MergeConfig, **extra: Any) -> dict[str, Any]:
         "calibration": cfg.calibration.to_json(),
         "max_token_shift": cfg.max_token_shift,
         "min_jaccard": cfg.min_jaccard,
+        "deference": {
+            h: {t: sorted(to) for t, to in types.items()} for h, types in cfg.deference.items()
+        },
     }
     out.update(extra)
     return out

@@ -8,7 +8,10 @@ head and a gene head both claim "PPARa".  :func:`merge_candidates` turns the bag
 1. **Deduplicate.**  Every ``(start, end, label)`` appears once.  Its score is the highest raw
    score of the heads that predicted it, and its provenance lists every such head once with
    that head's best score (:class:`Vote`).
-2. **Resolve** (every policy but ``union``).  Spans are ranked by the policy's key and kept
+2. **Resolve** (every policy but ``union``).  First, a span yields to a (nearly) identical span
+   of another type when its corpus's label map declares its type broader than the canonical one
+   (``defers_to``, e.g. AnatEM's Anatomy yields to Disease, Cell_type and Cell_line:
+   "breast cancer" stays a Disease).  Then spans are ranked by the policy's key and kept
    greedily: a span is dropped when it *conflicts* with a span already kept.  Two spans conflict
    when
 
@@ -213,6 +216,9 @@ class MergeConfig:
     calibration: Calibration = field(default_factory=Calibration)
     max_token_shift: int = DEFAULT_MAX_TOKEN_SHIFT
     min_jaccard: float = DEFAULT_MIN_JACCARD
+    #: head -> {type: types it yields to}: a head whose corpus's type is broader than the
+    #: canonical one (AnatEM's Anatomy includes cancers and cells) gives way to those types
+    deference: Mapping[str, Mapping[str, frozenset[str]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         check_policy(self.policy)
@@ -393,12 +399,49 @@ def _conflict(kept: MergedSpan, new: MergedSpan, cfg: MergeConfig) -> str | None
     return None
 
 
+def _apply_deference(
+    spans: Sequence[MergedSpan], cfg: MergeConfig, stats: MergeStats | None
+) -> list[MergedSpan]:
+    """Drop each span whose heads all yield its type to the type of a (nearly) identical span
+    (:attr:`MergeConfig.deference`), whatever the scores; counted as conflicts."""
+    ordered = sorted(spans, key=lambda s: (s.start, s.end))
+    starts = [s.start for s in ordered]
+    longest = max((s.end - s.start for s in ordered), default=0)
+    out: list[MergedSpan] = []
+    for span in spans:
+        yields_to = (
+            set.intersection(
+                *(set(cfg.deference.get(v.head, {}).get(span.label, ())) for v in span.heads)
+            )
+            if span.heads
+            else set()
+        )
+        if yields_to:
+            lo = bisect.bisect_left(starts, span.start - longest)
+            hi = bisect.bisect_left(starts, span.end)
+            if any(
+                other.label in yields_to
+                and other.end > span.start
+                and near_same(
+                    span, other, max_token_shift=cfg.max_token_shift, min_jaccard=cfg.min_jaccard
+                )
+                for other in ordered[lo:hi]
+            ):
+                if stats is not None:
+                    stats.conflicts_dropped += 1
+                continue
+        out.append(span)
+    return out
+
+
 def resolve(
     spans: Sequence[MergedSpan], cfg: MergeConfig, stats: MergeStats | None = None
 ) -> list[MergedSpan]:
     """Apply ``cfg.policy`` to deduplicated spans (``union`` keeps them all)."""
     if cfg.policy == "union":
         return sorted(spans, key=lambda s: (s.start, -s.end, s.label))
+    if cfg.deference:
+        spans = _apply_deference(spans, cfg, stats)
     kept: list[MergedSpan] = []
     starts: list[int] = []  # kept spans sorted by start, to find overlapping ones quickly
     by_start: list[MergedSpan] = []

@@ -111,7 +111,11 @@ class LabelMap:
     """Original label → canonical type (``str``) or dropped (``None``).
 
     ``identity=True`` is the keep-original map: every label maps to itself; if ``mapping`` is
-    non-empty its keys are still the only labels accepted.
+    non-empty its keys are still the only labels accepted.  ``defers_to`` (YAML ``defers_to:
+    {Anatomy: [Disease, Cell_type]}``) says that one of this corpus's output types is broader
+    than the canonical one and covers mentions the canonical schema gives another type: when a
+    model merges heads, a prediction of that type from this corpus's head yields to a
+    prediction of one of the listed types on (nearly) the same span (:mod:`mosaicner.merge`).
     """
 
     name: str
@@ -122,6 +126,7 @@ class LabelMap:
     source: str | None = field(default=None, compare=False)
     lines: Mapping[str, int] = field(default_factory=dict, compare=False)
     map_line: int | None = field(default=None, compare=False)
+    defers_to: Mapping[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:
         if self.identity:
@@ -210,6 +215,15 @@ class LabelMap:
         if identity:
             targets = tuple(mapping)
             mapping = {k: k for k in mapping}
+        defers_raw = data.get("defers_to") or {}
+        if not isinstance(defers_raw, Mapping) or not all(
+            isinstance(v, list) and all(isinstance(t, str) for t in v) for v in defers_raw.values()
+        ):
+            raise SchemaError(
+                f"label map {map_name!r}: 'defers_to' must map a type to a list of types",
+                file=source,
+                expected="defers_to: {Anatomy: [Disease, Cell_type]}",
+            )
         return cls(
             name=map_name,
             mapping=mapping,
@@ -219,6 +233,7 @@ class LabelMap:
             source=source,
             lines=dict(lines or {}),
             map_line=map_line,
+            defers_to={str(k): tuple(v) for k, v in defers_raw.items()},
         )
 
     @classmethod
@@ -397,6 +412,8 @@ class LabelMap:
         extra = [t for t in self.targets if t not in CANONICAL_TYPES]
         if extra and not self.identity:
             data["targets"] = extra
+        if self.defers_to:
+            data["defers_to"] = {k: list(v) for k, v in self.defers_to.items()}
         data["map"] = dict(self.mapping)
         return data
 

@@ -39,6 +39,22 @@ def cooccurrence_for_config(cfg: TrainConfig) -> tuple[list[list[str]], dict[str
     return table.to_json() or [], counts
 
 
+def deference_for_config(cfg: TrainConfig) -> dict[str, dict[str, list[str]]]:
+    """``{head: {type: [types it yields to]}}`` from the ``defers_to`` of each training
+    corpus's label map (AnatEM: Anatomy yields to Disease, Cell_type, Cell_line)."""
+    from mosaicner.corpora import resolve_corpus
+    from mosaicner.training.data import resolve_label_map
+
+    out: dict[str, dict[str, list[str]]] = {}
+    for spec in cfg.training_corpora():
+        resolved = resolve_corpus(spec.name, format=spec.format)
+        name = resolved.info.name if resolved.info else spec.key
+        lmap = resolve_label_map(spec.label_map, name)
+        if lmap.defers_to:
+            out[spec.key] = {t: sorted(to) for t, to in lmap.defers_to.items()}
+    return out
+
+
 def build_recipe(
     name: str,
     *,
@@ -75,6 +91,7 @@ def build_recipe(
         policy=DEFAULT_POLICY,
         cooccurrence=pairs,
         cooccurrence_counts=counts,
+        deference=deference_for_config(cfg),
     )
     chosen = select_merge(result.model_dir) if select_merge is not None else None
     seconds = time.perf_counter() - t0
@@ -104,4 +121,4 @@ def build_recipe(
     }
 
 
-__all__ = ["build_recipe", "cooccurrence_for_config"]
+__all__ = ["build_recipe", "cooccurrence_for_config", "deference_for_config"]
