@@ -124,6 +124,7 @@ def main() -> None:
     ap.add_argument("models", nargs="*", help="installed model names (built from a recipe)")
     ap.add_argument("--threads", type=int, default=None)
     ap.add_argument("--results", default=str(HERE / "results" / "cross_corpus.json"))
+    ap.add_argument("--no-head-alone", action="store_true", help="only the merged figures (faster)")
     ap.add_argument(
         "--table",
         nargs="*",
@@ -153,7 +154,7 @@ def main() -> None:
         for corpus, pairs in tests.items():
             key = f"{name}|{corpus}"
             if key in runs:
-                if "head_alone" not in runs[key]:
+                if "head_alone" not in runs[key] and not args.no_head_alone:
                     runs[key]["head_alone"] = head_alone(name, corpus, pairs)
                     target.write_text(json.dumps(done, indent=1), encoding="utf-8")
                 continue
@@ -170,8 +171,16 @@ def main() -> None:
                 "seconds": time.perf_counter() - t0,
                 "load_average": [round(load0, 2), round(os.getloadavg()[0], 2)],
                 "report": rep,
-                "head_alone": head_alone(name, corpus, pairs),
+                "merge": {
+                    "policy": tagger.merge.policy,
+                    "deference": {
+                        h: {t: sorted(v) for t, v in d.items()}
+                        for h, d in tagger.merge.deference.items()
+                    },
+                },
             }
+            if not args.no_head_alone:
+                runs[key]["head_alone"] = head_alone(name, corpus, pairs)
             for typ, src in pairs:
                 row = rep["per_type"].get(typ, {})
                 f1, p, r = (100 * row.get(m, 0.0) for m in ("f1", "precision", "recall"))
