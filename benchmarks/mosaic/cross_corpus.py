@@ -125,6 +125,7 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=None)
     ap.add_argument("--results", default=str(HERE / "results" / "cross_corpus.json"))
     ap.add_argument("--no-head-alone", action="store_true", help="only the merged figures (faster)")
+    ap.add_argument("--merge-policy", default=None, help="override the models' merge policy")
     ap.add_argument(
         "--table",
         nargs="*",
@@ -159,7 +160,7 @@ def main() -> None:
                     target.write_text(json.dumps(done, indent=1), encoding="utf-8")
                 continue
             if tagger is None:
-                tagger = Tagger.load(name)
+                tagger = Tagger.load(name, merge_policy=args.merge_policy)
             load0 = os.getloadavg()[0]
             t0 = time.perf_counter()
             rep = evaluate_tagged(tagger, corpus, "test", n_resamples=1000)
