@@ -55,7 +55,16 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from records import ROOT, RUNS, RunClock, append_record, is_finished, per_type, read_records
+from records import (
+    ROOT,
+    RUNS,
+    RunClock,
+    append_record,
+    encoder_name,
+    is_finished,
+    per_type,
+    read_records,
+)
 
 EXPERIMENT = "general_biomedical"
 GENERAL = "WNUT-17"
@@ -103,17 +112,6 @@ def plan(args: argparse.Namespace) -> list[Run]:
                 steps = half if cond == "single" else args.steps
                 runs.extend(Run(cond, seed, (c,), steps) for c in CORPORA)
     return runs
-
-
-def encoder_name(args: argparse.Namespace) -> str:
-    if args.encoder != "tiny":
-        return str(args.encoder)
-    from mosaicner.testing.tiny import make_tiny_encoder
-
-    folder = args.out / "tiny-encoder"
-    if not (folder / "config.json").is_file():
-        make_tiny_encoder(folder, seed=0)
-    return str(folder)
 
 
 def train_config(run: Run, args: argparse.Namespace, encoder: str) -> Any:
@@ -355,7 +353,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"  {r.name}: {r.steps} steps on {', '.join(r.corpora)}")
         return 0
     args.out.mkdir(parents=True, exist_ok=True)
-    encoder = encoder_name(args)
+    encoder = encoder_name(args.encoder, args.out)
     tests = {c: test_examples(c, args) for c in CORPORA}
     for run in todo:
         print(f"== {run.name}: {run.steps} steps on {', '.join(run.corpora)}", flush=True)

@@ -54,7 +54,16 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from records import ROOT, RUNS, RunClock, append_record, is_finished, per_type, read_records
+from records import (
+    ROOT,
+    RUNS,
+    RunClock,
+    append_record,
+    encoder_name,
+    is_finished,
+    per_type,
+    read_records,
+)
 
 EXPERIMENT = "mtl_vs_stl"
 #: the seven flat corpora: ``--pairs all`` is every ordered (target, auxiliary) pair of them
@@ -90,17 +99,6 @@ def plan(args: argparse.Namespace) -> list[Run]:
         for target, aux in pairs:
             runs.append(Run(f"mtl+{aux}", target, aux, seed, args.mtl_steps))
     return runs
-
-
-def encoder_name(args: argparse.Namespace) -> str:
-    if args.encoder != "tiny":
-        return str(args.encoder)
-    from mosaicner.testing.tiny import make_tiny_encoder
-
-    folder = args.out / "tiny-encoder"
-    if not (folder / "config.json").is_file():
-        make_tiny_encoder(folder, seed=0)
-    return str(folder)
 
 
 def train_config(run: Run, args: argparse.Namespace, encoder: str) -> Any:
@@ -264,7 +262,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"  {r.name}")
         return 0
     args.out.mkdir(parents=True, exist_ok=True)
-    encoder = encoder_name(args)
+    encoder = encoder_name(args.encoder, args.out)
     for run in todo:
         print(f"== {run.name}", flush=True)
         run_one(run, args, encoder)

@@ -47,7 +47,16 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # sru_synthetic (the halves)
 
-from records import ROOT, RUNS, RunClock, append_record, is_finished, per_type, read_records
+from records import (
+    ROOT,
+    RUNS,
+    RunClock,
+    append_record,
+    encoder_name,
+    is_finished,
+    per_type,
+    read_records,
+)
 
 HERE = Path(__file__).resolve().parent
 
@@ -96,17 +105,6 @@ def members(experiment: str, condition: str, steps: int, halves: Path) -> list[M
 def recorded_steps(experiment: str, condition: str, steps: int) -> int:
     """The ``steps`` of the record: the joint model's, or each member's."""
     return max(m.steps for m in members(experiment, condition, steps, Path(".")))
-
-
-def encoder_name(args: argparse.Namespace) -> str:
-    if args.encoder != "tiny":
-        return str(args.encoder)
-    from mosaicner.testing.tiny import make_tiny_encoder
-
-    folder = args.out / "tiny-encoder"
-    if not (folder / "config.json").is_file():
-        make_tiny_encoder(folder, seed=0)
-    return str(folder)
 
 
 def train_config(member: Member, seed: int, args: argparse.Namespace, encoder: str) -> Any:
@@ -283,7 +281,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         data = Path(os.environ.get("MOSAICNER_DATA", ROOT.parent / "shared" / "corpora"))
         make_halves(data, halves)
-    encoder = encoder_name(args)
+    encoder = encoder_name(args.encoder, args.out)
     tests = test_examples(args)
     for e, c, s in todo:
         print(f"== {e} {c} seed {s}", flush=True)

@@ -174,6 +174,19 @@ class RunClock:
         }
 
 
+def encoder_name(encoder: str, out: Path) -> str:
+    """The encoder to train with: ``encoder`` itself, or for ``"tiny"`` (smoke tests) a tiny
+    random encoder created once under ``out/tiny-encoder``."""
+    if encoder != "tiny":
+        return str(encoder)
+    from mosaicner.testing.tiny import make_tiny_encoder
+
+    folder = out / "tiny-encoder"
+    if not (folder / "config.json").is_file():
+        make_tiny_encoder(folder, seed=0)
+    return str(folder)
+
+
 def per_type(scores: Mapping[str, Any]) -> dict[str, dict[str, float | int]]:
     """``{type: {p, r, f1, support}}`` from a :meth:`SpanScores.to_dict` (or report) dict."""
     out: dict[str, dict[str, float | int]] = {}
@@ -194,6 +207,7 @@ __all__ = [
     "RunClock",
     "append_record",
     "check_record",
+    "encoder_name",
     "git_commit",
     "is_finished",
     "load_average",

@@ -81,14 +81,8 @@ def _greedy(spans: Sequence[Span], order: Sequence[Span]) -> list[Span]:
 def flat_target_drops(spans: Iterable[tuple[int, int, str]]) -> int:
     """How many of a sentence's token spans a flat tag sequence cannot hold when the outermost
     (then earliest) spans are kept, the rule of the CRF and softmax heads' targets."""
-    taken: list[tuple[int, int]] = []
-    dropped = 0
-    for ts, te, _ in sorted(spans, key=lambda s: (s[0], -s[1], s[2])):
-        if any(ts < e and s < te for s, e in taken):
-            dropped += 1
-        else:
-            taken.append((ts, te))
-    return dropped
+    items = list(spans)
+    return len(items) - len(flat_view(items, "outermost"))
 
 
 def flat_view(
