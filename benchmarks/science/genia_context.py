@@ -39,6 +39,7 @@ def train_config(args: argparse.Namespace, context: int, seed: int) -> Any:
 
     sets = [
         f"encoder.context_words={context}",
+        f"encoder.context_mode={args.mode}",
         f"seed={seed}",
         f"num_threads={args.threads}",
         "trainer.final_split=test",
@@ -56,7 +57,13 @@ def train_config(args: argparse.Namespace, context: int, seed: int) -> Any:
 
 
 def run_dir(args: argparse.Namespace, context: int, seed: int, cfg: Any) -> Path:
-    return args.out / f"context{context}@{cfg.trainer.max_steps}" / f"seed{seed}"
+    return args.out / f"{condition_name(args, context)}@{cfg.trainer.max_steps}" / f"seed{seed}"
+
+
+def condition_name(args: argparse.Namespace, context: int) -> str:
+    """``context0`` (no context), ``contextN`` (N words each side) or ``windowN`` (sentences
+    packed into document windows of N words)."""
+    return f"window{context}" if context and args.mode == "window" else f"context{context}"
 
 
 def run_one(args: argparse.Namespace, context: int, seed: int) -> None:
@@ -70,7 +77,7 @@ def run_one(args: argparse.Namespace, context: int, seed: int) -> None:
     micro = rep["micro"]
     record = {
         "experiment": EXPERIMENT,
-        "condition": f"context{context}",
+        "condition": condition_name(args, context),
         "corpus": CORPUS,
         "seed": seed,
         "steps": cfg.trainer.max_steps,
@@ -83,6 +90,7 @@ def run_one(args: argparse.Namespace, context: int, seed: int) -> None:
             run_dir=str(folder),
             config=str(args.config),
             context_words=context,
+            context_mode=args.mode,
             best_step=result.best_step,
             threads=args.threads,
             encoder=cfg.encoder.name,
@@ -93,7 +101,7 @@ def run_one(args: argparse.Namespace, context: int, seed: int) -> None:
     }
     append_record(record, args.runs_file)
     print(
-        f"context{context} seed {seed}: F1 {100 * micro['f1']:.2f} "
+        f"{condition_name(args, context)} seed {seed}: F1 {100 * micro['f1']:.2f} "
         f"(P {100 * micro['precision']:.2f}, R {100 * micro['recall']:.2f})",
         flush=True,
     )
@@ -104,6 +112,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--config", type=Path, default=ROOT / "configs" / "genia-nested-quick.yaml")
     ap.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
     ap.add_argument("--context", type=int, nargs="+", default=[0, 64], help="context_words")
+    ap.add_argument(
+        "--mode",
+        choices=["neighbours", "window"],
+        default="window",
+        help="how context is read: N words each side, or document windows of N words",
+    )
     ap.add_argument("--steps", type=int, default=None, help="default: the config's max_steps")
     ap.add_argument("--eval-every", type=int, default=None)
     ap.add_argument("--threads", type=int, default=1)
@@ -129,7 +143,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if not is_finished(
                 done,
                 experiment=EXPERIMENT,
-                condition=f"context{context}",
+                condition=condition_name(args, context),
                 seed=seed,
                 steps=steps,
                 corpora=[CORPUS],

@@ -22,11 +22,12 @@ def test_smoke_run_trains_with_and_without_context(data_dir: Path, tmp_path: Pat
     ]  # fmt: skip
     assert gc.main(argv) == 0
     recs = {r["condition"]: r for r in records.read_records(runs_file)}
-    assert sorted(recs) == ["context0", "context8"]
-    for name, ctx in (("context0", 0), ("context8", 8)):
+    assert sorted(recs) == ["context0", "window8"]  # default: document windows
+    for name, ctx in (("context0", 0), ("window8", 8)):
         rec = recs[name]
         assert rec["experiment"] == "genia_context" and rec["corpus"] == "GENIA-nested"
         assert rec["test_subsample"] is None and rec["test_support"] == 5119  # full, nested
         saved = json.loads((Path(rec["run_dir"]) / "model" / "config.json").read_text())
         assert saved["encoder"]["context_words"] == ctx
+        assert saved["encoder"]["context_mode"] == "window"
     assert gc.main(argv) == 0 and len(records.read_records(runs_file)) == 2

@@ -47,3 +47,30 @@ def test_stream_epochs_and_state() -> None:
     t.load_state_dict(state)
     assert [t.next() for _ in range(30)] == ahead
     assert t.epoch >= 1
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    sizes=st.lists(st.tuples(st.integers(1, 6), st.integers(1, 80)), min_size=1, max_size=60),
+    max_tokens=st.integers(16, 400),
+    max_sentences=st.integers(1, 40),
+    seed=st.one_of(st.none(), st.integers(0, 1000)),
+)
+def test_window_units_stay_whole_and_count_once(
+    sizes: list[tuple[int, int]], max_tokens: int, max_sentences: int, seed: int | None
+) -> None:
+    # unit u: ``count`` sentences reading one shared window of ``length`` tokens
+    keys = [u for u, (count, _) in enumerate(sizes) for _ in range(count)]
+    lengths = [length for count, length in sizes for _ in range(count)]
+    rng = None if seed is None else np.random.default_rng(seed)
+    batches = make_batches(lengths, max_tokens, max_sentences, 50, rng, keys=keys)
+    assert sorted(i for b in batches for i in b) == list(range(len(lengths)))
+    where = {keys[i]: k for k, b in enumerate(batches) for i in b}
+    for k, b in enumerate(batches):
+        assert all(where[keys[i]] == k for i in b)  # a unit is never split
+        units = {keys[i] for i in b}
+        cost = len(units) * max(lengths[i] for i in b)
+        # over budget or over the sentence cap: only a single unit
+        assert (cost <= max_tokens and len(b) <= max_sentences) or len(units) == 1
+    if rng is None:
+        assert batches == make_batches(lengths, max_tokens, max_sentences, keys=keys)

@@ -3,7 +3,15 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mosaicner.data.context import add_document_context, example_contexts, neighbour_context
+from mosaicner.data.context import (
+    add_document_context,
+    context_keys,
+    context_lengths,
+    document_context,
+    example_contexts,
+    neighbour_context,
+    window_context,
+)
 from mosaicner.data.model import SentenceExample
 
 
@@ -55,3 +63,47 @@ def test_examples_get_context_per_corpus_and_document() -> None:
     assert [(e.left, e.right) for e in out] == [((), ("b",)), (("a",), ()), ((), ())]
     assert out[1].spans == exs[1].spans and out[1].words == ("b",)
     assert example_contexts(out) == [((), ("b",)), (("a",), ()), ((), ())]
+
+
+def test_windows_pack_consecutive_sentences_of_a_document() -> None:
+    sents = [["a", "b"], ["c", "d", "e"], ["f"], ["g", "h"], ["i"] * 9, ["j"]]
+    groups = ["d1", "d1", "d1", "d1", "d1", "d2"]
+    ctx = window_context(sents, groups, 6)
+    # window 1: a b | c d e | f (6 words); "g h" starts the next; the 9-word one is alone
+    assert ctx[0] == ((), ("c", "d", "e", "f"))
+    assert ctx[1] == (("a", "b"), ("f",))
+    assert ctx[2] == (("a", "b", "c", "d", "e"), ())
+    assert ctx[3] == ((), ())
+    assert ctx[4] == ((), ())
+    assert ctx[5] == ((), ())  # another document
+    assert document_context(sents, groups, 6, "window") == ctx
+    assert document_context(sents, groups, 2) == neighbour_context(sents, groups, 2)
+
+
+@given(_DOCS, st.integers(1, 12))
+def test_every_sentence_of_a_window_reads_the_same_words(
+    items: list[tuple[int, list[str]]], n: int
+) -> None:
+    groups = [g for g, _ in items]
+    sents = [[f"{g}{i}{w}" for w in ws] for i, (g, ws) in enumerate(items)]
+    ctx = window_context(sents, groups, n)
+    exs = [
+        SentenceExample(str(g), i, tuple(s), (), "C", lt, rt)
+        for i, (g, s, (lt, rt)) in enumerate(zip(groups, sents, ctx, strict=True))
+    ]
+    keys = context_keys(exs) or [i for i in range(len(exs))]
+    windows: dict[object, list[int]] = {}
+    for i, k in enumerate(keys):
+        windows.setdefault(k, []).append(i)
+    for members in windows.values():
+        # a window is a run of consecutive sentences of one document, read whole by each
+        assert members == list(range(members[0], members[-1] + 1))
+        assert len({groups[i] for i in members}) == 1
+        whole = [w for i in members for w in sents[i]]
+        assert len(members) == 1 or len(whole) <= n
+        for i in members:
+            lt, rt = ctx[i]
+            assert [*lt, *sents[i], *rt] == whole
+    assert context_lengths(exs) == [
+        max(1, len(lt) + len(s) + len(rt)) for s, (lt, rt) in zip(sents, ctx, strict=True)
+    ]

@@ -246,3 +246,36 @@ def test_context_is_trimmed_to_the_window_and_left_out_of_windowed_sentences(
     long = ["aspirin"] * 30  # needs several windows on its own: no context
     e2 = enc.encode_batch([long], contexts=[(left, right)])[0]
     assert e2.context_pieces == 0 and len(e2.windows) > 1
+
+
+def test_sentences_of_one_document_window_share_one_encoder_pass(bert_dir: Path) -> None:
+    enc = _encoder(bert_dir, context_words=20, context_mode="window")
+    enc.eval()
+    s1, s2 = ["aspirin", "induced", "asthma"], ["the", "patient", "recovered"]
+    contexts = [((), tuple(s2)), (tuple(s1), ())]
+    e1, e2 = enc.encode_batch([s1, s2], contexts=contexts)
+    assert e1.piece_ids == e2.piece_ids  # one window, read whole by both
+    assert e1.context_pieces == e2.num_pieces and e2.context_pieces == e1.num_pieces
+    runs: list[int] = []
+    run = enc._run
+
+    def count(ids: torch.Tensor, attention: torch.Tensor) -> torch.Tensor:
+        runs.append(int(ids.shape[0]))
+        return run(ids, attention)
+
+    enc._run = count  # type: ignore[method-assign]
+    with torch.inference_mode():
+        both = enc([e1, e2])
+        one = enc([e1])
+        two = enc([e2])
+    assert runs == [1, 1, 1]  # the shared window is one row
+    assert torch.allclose(both.words[0, :3], one.words[0, :3], atol=1e-5)
+    assert torch.allclose(both.words[1, :3], two.words[0, :3], atol=1e-5)
+    # the window changes the vectors: s2 alone reads no context
+    with torch.inference_mode():
+        alone = enc(enc.encode_batch([s2]))
+    assert not torch.allclose(both.words[1, :3], alone.words[0, :3], atol=1e-4)
+    # window context is not trimmed to context_words words per side (the window is the limit)
+    long_left = tuple(["word"] * 15)
+    e3 = enc.encode_batch([s1], contexts=[(long_left, ())])[0]
+    assert e3.context_pieces == len(enc.encode_batch([list(long_left)])[0].piece_ids)

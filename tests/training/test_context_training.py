@@ -11,15 +11,18 @@ from mosaicner.training.config import config_from_dict
 from mosaicner.training.run import evaluate_corpus, load_trained, train_and_evaluate
 
 
+@pytest.mark.parametrize("mode", ["neighbours", "window"])
 def test_context_model_trains_scores_and_tags_with_context(
-    tiny_config: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tiny_config: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mode: str
 ) -> None:
     raw = tiny_config(max_steps=4, eval_every=2)
-    raw["encoder"]["context_words"] = 4
+    raw["encoder"]["context_words"] = 4 if mode == "neighbours" else 40
+    raw["encoder"]["context_mode"] = mode
     cfg = config_from_dict(raw)
     _, reports = train_and_evaluate(cfg, tmp_path / "run", progress=False, n_resamples=0)
     loaded = load_trained(tmp_path / "run")
-    assert loaded.model.encoder.config.context_words == 4
+    assert loaded.model.encoder.config.context_words == raw["encoder"]["context_words"]
+    assert loaded.model.encoder.config.context_mode == mode
     seen: list[Any] = []
     encode = type(loaded.model.encoder).encode_batch
 

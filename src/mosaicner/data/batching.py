@@ -8,11 +8,15 @@ tokens (after padding).  Sentences are shuffled, cut into pools of ``bucket_size
 length inside each pool and packed greedily while the padded cost stays within ``max_tokens``
 (and at most ``max_sentences`` per batch), then the batch order is shuffled.  A sentence longer
 than the budget on its own gets a batch of one; those are counted (``oversized``).
+
+With ``keys`` (sentences packed into shared document windows,
+:func:`mosaicner.data.context.context_keys`), sentences with equal keys read one encoder input:
+they form a unit that is shuffled, sorted and packed whole and costs one row.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -56,14 +60,72 @@ def pack(
 EVAL_MAX_WORDS = 1024
 
 
+def group_units(keys: Sequence[Hashable]) -> list[list[int]]:
+    """Indices grouped by equal key, in order of first appearance."""
+    groups: dict[Hashable, list[int]] = {}
+    for i, k in enumerate(keys):
+        groups.setdefault(k, []).append(i)
+    return list(groups.values())
+
+
+def pack_units(
+    order: Sequence[int],
+    units: Sequence[Sequence[int]],
+    unit_len: Sequence[int],
+    max_tokens: int,
+    max_sentences: int,
+) -> list[list[int]]:
+    """Like :func:`pack` over units: a unit costs one row of its length and is never split."""
+    batches: list[list[int]] = []
+    cur: list[int] = []
+    longest = 0
+    n_rows = 0
+    for u in order:
+        n = int(unit_len[u])
+        members = units[u]
+        new_longest = max(longest, n)
+        too_many = len(cur) + len(members) > max_sentences
+        if cur and ((n_rows + 1) * new_longest > max_tokens or too_many):
+            batches.append(cur)
+            cur, new_longest, n_rows = [], n, 0
+        cur.extend(int(i) for i in members)
+        n_rows += 1
+        longest = new_longest
+    if cur:
+        batches.append(cur)
+    return batches
+
+
 def make_batches(
     lengths: Sequence[int],
     max_tokens: int,
     max_sentences: int = 10**9,
     bucket_size: int = 1000,
     rng: np.random.Generator | None = None,
+    keys: Sequence[Hashable] | None = None,
 ) -> list[list[int]]:
-    """Batches of example indices.  Without ``rng``: sorted by length, deterministic (eval)."""
+    """Batches of example indices.  Without ``rng``: sorted by length, deterministic (eval).
+
+    ``keys``: sentences with equal keys share one encoder input (a document window) and are
+    batched together, counted once (see the module docstring)."""
+    if keys is not None:
+        if len(keys) != len(lengths):
+            raise ValueError("one key per length is needed")
+        units = group_units(keys)
+        unit_len = [max(int(lengths[i]) for i in u) for u in units]
+        uidx = np.arange(len(units))
+        if rng is None:
+            order = sorted(uidx.tolist(), key=lambda u: (unit_len[u], u))
+            return pack_units(order, units, unit_len, max_tokens, max_sentences)
+        rng.shuffle(uidx)
+        unit_batches: list[list[int]] = []
+        # pools of about ``bucket_size`` sentences
+        per_pool = max(1, bucket_size * len(units) // max(1, len(lengths)))
+        for lo in range(0, len(uidx), per_pool):
+            pool = sorted(uidx[lo : lo + per_pool].tolist(), key=lambda u: (unit_len[u], u))
+            unit_batches.extend(pack_units(pool, units, unit_len, max_tokens, max_sentences))
+        perm = rng.permutation(len(unit_batches))
+        return [unit_batches[j] for j in perm]
     idx = np.arange(len(lengths))
     if rng is None:
         order = sorted(idx.tolist(), key=lambda i: (lengths[i], i))
@@ -91,6 +153,8 @@ class BatchStream:
     max_sentences: int
     bucket_size: int
     seed: int
+    #: sentences sharing an encoder input (document windows), batched together; None: none
+    keys: Sequence[Hashable] | None = None
     epoch: int = 0
     position: int = 0
     batches: list[list[int]] = field(default_factory=list)
@@ -105,7 +169,12 @@ class BatchStream:
         if not first:
             self.epoch += 1
         self.batches = make_batches(
-            self.lengths, self.max_tokens, self.max_sentences, self.bucket_size, self.rng
+            self.lengths,
+            self.max_tokens,
+            self.max_sentences,
+            self.bucket_size,
+            self.rng,
+            keys=self.keys,
         )
         self.position = 0
 
@@ -134,4 +203,12 @@ class BatchStream:
         self.batches = [list(b) for b in state["batches"]]
 
 
-__all__ = ["EVAL_MAX_WORDS", "BatchStream", "batch_cost", "make_batches", "pack"]
+__all__ = [
+    "EVAL_MAX_WORDS",
+    "BatchStream",
+    "batch_cost",
+    "group_units",
+    "make_batches",
+    "pack",
+    "pack_units",
+]

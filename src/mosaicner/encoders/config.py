@@ -38,6 +38,12 @@ class EncoderConfig(BaseModel):
       neighbouring sentences, never across documents, never labelled); 0 = each sentence alone.
       Context is trimmed, nearest words kept, when the sentence and its context do not fit one
       window, and left out for a sentence that needs several windows itself.
+    * ``context_mode``: how ``context_words`` is read.  ``neighbours`` (default): that many words
+      each side of every sentence.  ``window``: consecutive sentences of a document packed into
+      windows of at most ``context_words`` words, each sentence reading its whole window (as
+      SRU-NER reads GENIA abstracts); the sentences of a window share one encoder pass, so this
+      costs far less than ``neighbours`` with as much context
+      (:mod:`mosaicner.data.context`).
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -52,6 +58,7 @@ class EncoderConfig(BaseModel):
     freeze_embeddings: bool = False
     freeze_layers: int = Field(default=0, ge=0)
     context_words: int = Field(default=0, ge=0)
+    context_mode: Literal["neighbours", "window"] = "neighbours"
 
     @model_validator(mode="after")
     def _check(self) -> EncoderConfig:

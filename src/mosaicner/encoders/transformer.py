@@ -224,14 +224,21 @@ class TransformerEncoder(nn.Module):
                     f"{len(contexts)} contexts for {len(sentences)} sentences",
                     expected="one (left, right) context per sentence",
                 )
-            keys = [
-                (
-                    tuple(s),
-                    tuple(lt[len(lt) - n_ctx :] if len(lt) > n_ctx else lt),
-                    tuple(rt[:n_ctx]),
-                )
-                for s, (lt, rt) in zip(sentences, contexts, strict=True)
-            ]
+            if self.config.context_mode == "window":
+                # the window is the context: nothing to trim here (``assemble`` still fits it)
+                keys = [
+                    (tuple(s), tuple(lt), tuple(rt))
+                    for s, (lt, rt) in zip(sentences, contexts, strict=True)
+                ]
+            else:
+                keys = [
+                    (
+                        tuple(s),
+                        tuple(lt[len(lt) - n_ctx :] if len(lt) > n_ctx else lt),
+                        tuple(rt[:n_ctx]),
+                    )
+                    for s, (lt, rt) in zip(sentences, contexts, strict=True)
+                ]
         else:
             keys = [(tuple(s), (), ()) for s in sentences]
         if not use_cache:
@@ -292,19 +299,28 @@ class TransformerEncoder(nn.Module):
         device = self.device
         n_sent = len(encoded)
         n_pre = len(self.prefix_ids)
-        rows: list[list[int]] = []
-        first_row: list[int] = []
-        last_row: list[int] = []
+        # One row per distinct encoder input: sentences packed into one document window (and
+        # repeated sentences) share their row, so it is run once.
+        rows: list[tuple[int, ...]] = []
+        row_index: dict[tuple[int, ...], int] = {}
+        sent_rows: list[list[int]] = []
         for enc in encoded:
-            first_row.append(len(rows))
+            mine: list[int] = []
             for a, b in enc.windows:
-                rows.append([*self.prefix_ids, *enc.piece_ids[a:b], *self.suffix_ids])
-            last_row.append(len(rows) - 1)
+                row = (*self.prefix_ids, *enc.piece_ids[a:b], *self.suffix_ids)
+                r = row_index.get(row)
+                if r is None:
+                    r = row_index[row] = len(rows)
+                    rows.append(row)
+                mine.append(r)
+            sent_rows.append(mine)
+        first_row = [m[0] for m in sent_rows]
+        last_row = [m[-1] for m in sent_rows]
         row_len = np.fromiter((len(r) for r in rows), dtype=np.int64, count=len(rows))
         seq_len = int(row_len.max())
         ids = np.full((len(rows), seq_len), self.pad_id, dtype=np.int64)
-        for r, row in enumerate(rows):
-            ids[r, : len(row)] = row
+        for r, ids_row in enumerate(rows):
+            ids[r, : len(ids_row)] = ids_row
         attention = (np.arange(seq_len)[None, :] < row_len[:, None]).astype(np.int64)
 
         # Where each word's subwords sit in the flattened [rows * seq_len] hidden states.
@@ -318,7 +334,7 @@ class TransformerEncoder(nn.Module):
             starts = np.asarray(enc.word_starts, dtype=np.int64)
             owner = np.asarray(enc.word_window, dtype=np.int64)
             win_start = np.asarray([a for a, _ in enc.windows], dtype=np.int64)[owner]
-            row_idx = first_row[i] + owner
+            row_idx = np.asarray(sent_rows[i], dtype=np.int64)[owner]
             src_parts.append(row_idx * seq_len + n_pre + starts - win_start)
             len_parts.append(np.asarray(enc.word_ends, dtype=np.int64) - starts)
             tgt_parts.append(i * max_words + np.arange(enc.num_words, dtype=np.int64))

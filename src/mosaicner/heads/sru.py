@@ -52,7 +52,7 @@ from pydantic import Field
 from torch import nn
 
 from mosaicner.data.batching import EVAL_MAX_WORDS
-from mosaicner.data.context import example_contexts
+from mosaicner.data.context import context_keys, context_lengths, example_contexts
 from mosaicner.errors import UnknownLabelError
 from mosaicner.heads.base import (
     GoldSpans,
@@ -553,8 +553,9 @@ def predict_raw(
     model.eval()
     try:
         with torch.inference_mode():
-            lengths = [max(1, len(ex.words)) for ex in examples]
-            for batch in make_batches(lengths, max_words):
+            lengths = context_lengths(examples)
+            keys = context_keys(examples)
+            for batch in make_batches(lengths, max_words, keys=keys):
                 words = [examples[i].words for i in batch]
                 contexts = example_contexts([examples[i] for i in batch])
                 features = model.encoder(model.encoder.encode_batch(words, contexts=contexts))

@@ -34,7 +34,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol, overload, runtime_checkable
 
-from mosaicner.data.context import neighbour_context
+from mosaicner.data.context import document_context
 from mosaicner.data.model import PRED, Document, Sentence, span_sort_key
 from mosaicner.data.tokenization import make_document, split_sentences, tokenize
 from mosaicner.errors import ConfigError
@@ -310,7 +310,7 @@ class Tagger:
         if n_context and words:
             # document context: neighbouring whole sentences of the same document
             groups = [(w.doc,) if w.whole else (w.doc, i) for i, w in enumerate(windows)]
-            extra["contexts"] = neighbour_context(words, groups, n_context)
+            extra["contexts"] = document_context(words, groups, n_context, self._context_mode())
         with _inference_mode():
             if words and callable(by_head):
                 predictions = by_head(words, batch_size_tokens=self.batch_size_tokens, **extra)
@@ -371,6 +371,11 @@ class Tagger:
         """Words of document context the model's encoder reads around a sentence (0: none)."""
         encoder = getattr(self.predictor, "encoder", None)
         return int(getattr(getattr(encoder, "config", None), "context_words", 0) or 0)
+
+    def _context_mode(self) -> str:
+        """How the encoder reads that context (``neighbours`` or ``window``)."""
+        encoder = getattr(self.predictor, "encoder", None)
+        return str(getattr(getattr(encoder, "config", None), "context_mode", "neighbours"))
 
     def _windows(self, docs: Sequence[Document], stats: TaggingStats) -> Iterator[_Window]:
         for di, doc in enumerate(docs):

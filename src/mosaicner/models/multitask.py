@@ -17,7 +17,7 @@ A model directory (written by :meth:`MultiTaskModel.save`, read by :func:`load_m
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,7 @@ from pydantic import ValidationError
 from torch import nn
 
 from mosaicner._version import __version__
-from mosaicner.data.batching import pack
+from mosaicner.data.batching import group_units, pack, pack_units
 from mosaicner.data.context import example_contexts
 from mosaicner.data.model import SentenceExample
 from mosaicner.encoders.config import EncoderConfig
@@ -499,11 +499,30 @@ def token_batches(
     encoded: Sequence[EncodedSentence], max_tokens: int, max_sentences: int, num_special: int = 2
 ) -> list[list[int]]:
     """Indices of ``encoded`` in length-sorted batches of at most ``max_tokens`` padded
-    subword positions (rows x longest row) and ``max_sentences`` sentences."""
+    subword positions (rows x longest row) and ``max_sentences`` sentences.  Sentences that
+    read one shared document window (same pieces, context included) stay in one batch and
+    count once: the encoder runs their window once."""
     widths = [enc.padded_length(num_special) for enc in encoded]
+    if any(enc.context_pieces for enc in encoded):
+        keys = [(enc.piece_ids, enc.windows) for enc in encoded]
+        return _window_batches(widths, keys, max_tokens, max_sentences)
     order = sorted(range(len(encoded)), key=lambda i: -widths[i])
     rows = [len(enc.windows) for enc in encoded]
     return pack(order, widths, max_tokens, max_sentences, rows)
+
+
+def _window_batches(
+    widths: Sequence[int],
+    keys: Sequence[Hashable],
+    max_tokens: int,
+    max_sentences: int,
+) -> list[list[int]]:
+    """:func:`token_batches` for sentences sharing encoder inputs: units of equal key, longest
+    first, packed whole (one row each)."""
+    units = group_units(keys)
+    unit_len = [max(widths[i] for i in u) for u in units]
+    order = sorted(range(len(units)), key=lambda u: (-unit_len[u], u))
+    return pack_units(order, units, unit_len, max_tokens, max_sentences)
 
 
 def _merge(spans: Sequence[PredSpan], allowed: set[str] | None) -> list[PredSpan]:

@@ -93,9 +93,11 @@ def prepare_corpus(
     spec: CorpusSpec,
     roles: Sequence[str] = ("train", "dev", "test"),
     context_words: int = 0,
+    context_mode: str = "neighbours",
 ) -> PreparedCorpus:
     """Load ``spec``'s corpus, apply its label map and subsampling, return sentence examples
-    (with ``context_words`` words of document context on each side when asked for)."""
+    (with document context when ``context_words`` is set: that many words on each side, or
+    windows of that many words with ``context_mode="window"``)."""
     raw, wanted = load_raw_corpus(spec, roles)
     name = spec.key
     lmap = resolve_label_map(spec.label_map, raw.name or name)
@@ -119,7 +121,7 @@ def prepare_corpus(
             notes.append(f"{name} {role}: {report.summary()}")
         exs = [replace(ex, corpus=name) for d in docs for ex in d.sentence_examples("gold")]
         if context_words:
-            exs = add_document_context(exs, context_words)
+            exs = add_document_context(exs, context_words, context_mode)
         if spec.view is not None and role in ("train", "dev"):
             exs, dropped = _flat_view(exs, spec.view)
             if dropped:
@@ -187,7 +189,12 @@ def prepare_training_data(
     say = note or (lambda _: None)
     out: dict[str, PreparedCorpus] = {}
     for spec in cfg.training_corpora():
-        pc = prepare_corpus(spec, roles=("train", "dev"), context_words=cfg.encoder.context_words)
+        pc = prepare_corpus(
+            spec,
+            roles=("train", "dev"),
+            context_words=cfg.encoder.context_words,
+            context_mode=cfg.encoder.context_mode,
+        )
         if not pc.examples("train"):
             raise ModelError(f"corpus {pc.name!r} has no training sentences")
         for text in pc.notes:

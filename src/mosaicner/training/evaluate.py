@@ -18,6 +18,7 @@ import torch
 import yaml
 
 from mosaicner.data.batching import EVAL_MAX_WORDS, make_batches
+from mosaicner.data.context import context_keys, context_lengths
 from mosaicner.data.model import SentenceExample
 from mosaicner.errors import ConfigError, MissingFileError
 from mosaicner.evaluation import evaluation_report, score_spans
@@ -39,12 +40,14 @@ def predict_examples(
     if not examples:
         return []
     exs = [replace(ex, corpus=route_as) for ex in examples] if route_as else list(examples)
-    lengths = [max(1, len(ex.words)) for ex in exs]
+    # sentences packed into one document window are scored in one batch (one encoder pass)
+    lengths = context_lengths(exs)
+    keys = context_keys(exs)
     out: list[PredSpans | None] = [None] * len(exs)
     was_training = bool(getattr(model, "training", False))
     model.eval()
     with torch.inference_mode():
-        for batch in make_batches(lengths, max_words):
+        for batch in make_batches(lengths, max_words, keys=keys):
             preds = model.predict([exs[i] for i in batch])
             for i, spans in zip(batch, preds, strict=True):
                 out[i] = [(int(s[0]), int(s[1]), str(s[2]), float(s[3])) for s in spans]

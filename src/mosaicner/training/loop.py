@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from mosaicner.data.context import context_keys
 from mosaicner.training.build import (
     build_model,
     default_device,
@@ -249,7 +250,9 @@ class Trainer:
     ) -> tuple[bool, tuple[float, int]]:
         cfg = self.cfg
         sizes = {k: len(data[k].examples("train")) for k in phase.corpora}
-        run = start_phase(cfg, phase, idx, model, lengths, sizes, self.dist.rank)
+        # sentences packed into shared document windows are batched together
+        keys = {k: context_keys(data[k].examples("train")) for k in phase.corpora}
+        run = start_phase(cfg, phase, idx, model, lengths, sizes, self.dist.rank, keys)
         for k, s in run.streams.items():
             if s.oversized:
                 self.runlog.note(f"{k}: {s.oversized} sentences exceed the token budget alone")

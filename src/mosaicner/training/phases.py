@@ -8,7 +8,7 @@ schedule and selection (:class:`PhaseRun`), saved in checkpoints and restored on
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -96,6 +96,7 @@ def start_phase(
     lengths: Mapping[str, list[int]],
     sizes: Mapping[str, int],
     rank: int = 0,
+    keys: Mapping[str, Sequence[Hashable] | None] | None = None,
 ) -> PhaseRun:
     """Fresh sampler, streams, optimizer, schedule and selection for ``phase``; the seeds
     depend on the run's seed, the phase and the process (``rank``), never on the clock."""
@@ -109,6 +110,7 @@ def start_phase(
             bcfg.max_sentences,
             bcfg.bucket_size,
             seed=seed + 17 * (i + 1),
+            keys=(keys or {}).get(k),
         )
         for i, k in enumerate(phase.corpora)
     }

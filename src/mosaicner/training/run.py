@@ -92,8 +92,10 @@ def corpus_examples(
         label_map=label_map if label_map is not None else (known or {}).get("label_map"),
         splits={"train": split, "dev": None, "test": None},  # type: ignore[arg-type]
     )
-    context = int(getattr(loaded.model.encoder.config, "context_words", 0) or 0)
-    pc = prepare_corpus(spec, roles=("train",), context_words=context)
+    enc_cfg = loaded.model.encoder.config
+    context = int(getattr(enc_cfg, "context_words", 0) or 0)
+    mode = str(getattr(enc_cfg, "context_mode", "neighbours"))
+    pc = prepare_corpus(spec, roles=("train",), context_words=context, context_mode=mode)
     types = list(known["types"]) if known else list(pc.labels)
     return CorpusExamples(
         key, list(pc.examples("train")), types, known is not None, pc.unscored.get("train", {})
