@@ -46,6 +46,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from records import RUNS, read_records
 
 README = Path(__file__).resolve().parent / "README.md"
+#: a corpus with more settings than this (the transfer matrix) gets paired differences against
+#: its baseline settings (conditions ``stl...``) only
+MAX_ALL_PAIRS = 5
 BEGIN = "<!-- BEGIN GENERATED TABLES: {name} -->"
 END = "<!-- END GENERATED TABLES: {name} -->"
 _BLOCK = re.compile(
@@ -74,6 +77,17 @@ class Setting:
     @property
     def test(self) -> str:
         return "full" if self.test_subsample is None else f"{self.test_subsample} sent."
+
+    @property
+    def design(self) -> Any:
+        """What must match for two settings to be compared seed by seed: the training-data
+        design (``target_train``, absent = full data).  Two designs that happen to share seed
+        numbers are different experiments, never paired."""
+        return next(iter(self.by_seed.values())).get("target_train")
+
+    @property
+    def baseline(self) -> bool:
+        return self.condition.startswith("stl")
 
     def values(self, key: str) -> list[float]:
         return [float(self.by_seed[s][key]) for s in sorted(self.by_seed)]
@@ -155,8 +169,13 @@ def experiment_tables(settings: Sequence[Setting]) -> str:
     for corpus in corpora:
         mine = [s for s in settings if s.corpus == corpus]
         for a, b in combinations(mine, 2):
-            if a.test_subsample != b.test_subsample:
+            if a.test_subsample != b.test_subsample or a.design != b.design:
                 continue
+            many = sum(1 for s in mine if s.design == a.design) > MAX_ALL_PAIRS
+            if many and not (a.baseline or b.baseline):
+                continue  # many settings (transfer matrix): each against the baselines only
+            if a.baseline and not b.baseline:
+                a, b = b, a  # the non-baseline first: a gain reads positive
             seeds = sorted(set(a.by_seed) & set(b.by_seed))
             if len(seeds) < 2:
                 continue

@@ -87,6 +87,32 @@ def test_tables_from_a_synthetic_runs_file(tmp_path: Path) -> None:
     assert make_tables.render(text, make_tables.group(records.read_records(runs))) == text
 
 
+def test_pairs_respect_the_design_and_put_the_baseline_second(tmp_path: Path) -> None:
+    low = {"target_train": 300}
+    recs = [
+        *(_rec("stl", "A", s, 0.5 + s / 100, **low) for s in (1, 2, 3)),
+        *(_rec("mtl+B", "A", s, 0.6 + s / 100, **low) for s in (1, 2, 3)),
+        # full-data settings that happen to share seeds 2 and 3: another design
+        *(_rec("all_corpora", "A", s, 0.9, steps=900) for s in (2, 3, 13)),
+    ]
+    runs = _write(tmp_path / "runs.jsonl", recs)
+    readme = tmp_path / "README.md"
+    assert make_tables.main(["--runs", str(runs), "--readme", str(readme)]) == 0
+    text = readme.read_text()
+    assert "| A | mtl+B @ 100 − stl @ 100 | 3 | +10.00 |" in text  # baseline second
+    assert "all_corpora @ 900 −" not in text and "− all_corpora" not in text
+    # many settings of one design (a transfer matrix): each against the baselines only
+    many = [
+        *(_rec("stl", "T", s, 0.5, **low) for s in (1, 2)),
+        *(_rec(f"mtl+{x}", "T", s, 0.55, **low) for x in "BCDEF" for s in (1, 2)),
+    ]
+    runs2 = _write(tmp_path / "runs2.jsonl", many)
+    assert make_tables.main(["--runs", str(runs2), "--readme", str(readme)]) == 0
+    rows = [r for r in readme.read_text().splitlines() if r.startswith("| T | mtl")]
+    diffs = [r for r in rows if " − " in r]
+    assert len(diffs) == 5 and all("− stl @ 100" in r for r in diffs)
+
+
 def test_new_experiment_gets_a_block_appended(tmp_path: Path) -> None:
     runs = _write(tmp_path / "runs.jsonl", [_rec("x", "A", 1, 0.5, experiment="fresh")])
     readme = tmp_path / "README.md"
