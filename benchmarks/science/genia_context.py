@@ -63,7 +63,8 @@ def run_dir(args: argparse.Namespace, context: int, seed: int, cfg: Any) -> Path
 def condition_name(args: argparse.Namespace, context: int) -> str:
     """``context0`` (no context), ``contextN`` (N words each side) or ``windowN`` (sentences
     packed into document windows of N words)."""
-    return f"window{context}" if context and args.mode == "window" else f"context{context}"
+    name = f"window{context}" if context and args.mode == "window" else f"context{context}"
+    return f"{name}-{args.tag}" if args.tag else name
 
 
 def run_one(args: argparse.Namespace, context: int, seed: int) -> None:
@@ -91,6 +92,9 @@ def run_one(args: argparse.Namespace, context: int, seed: int) -> None:
             config=str(args.config),
             context_words=context,
             context_mode=args.mode,
+            sets=list(args.set),
+            max_tokens=cfg.batching.max_tokens,
+            max_sentences=cfg.batching.max_sentences,
             best_step=result.best_step,
             threads=args.threads,
             encoder=cfg.encoder.name,
@@ -119,6 +123,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="how context is read: N words each side, or document windows of N words",
     )
     ap.add_argument("--steps", type=int, default=None, help="default: the config's max_steps")
+    ap.add_argument(
+        "--tag", default="", help="suffix of the condition name (runs with other --set values)"
+    )
     ap.add_argument("--eval-every", type=int, default=None)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--encoder", default=None, help="default: the config's encoder")

@@ -164,7 +164,8 @@ class RunClock:
         return time.perf_counter() - self._t0
 
     def extras(self, **more: Any) -> dict[str, Any]:
-        return {
+        """The run's extras; with ``run_dir`` also its dev-score curve(s) (:func:`dev_curves`)."""
+        out = {
             "command": " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]),
             "git_commit": git_commit(),
             "started_at": self.started_at,
@@ -172,6 +173,34 @@ class RunClock:
             "load_average": [self.load_start, load_average()],
             **more,
         }
+        if more.get("run_dir") and "dev_curve" not in more:
+            curves = dev_curves(Path(str(more["run_dir"])))
+            if curves:
+                out["dev_curve"] = curves
+        return out
+
+
+def dev_curve(metrics: Path) -> list[list[float]]:
+    """``[[step, dev macro F1], ...]`` of one training run's ``metrics.jsonl``."""
+    out: list[list[float]] = []
+    for line in metrics.read_text(encoding="utf-8").splitlines():
+        try:
+            event = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if event.get("event") == "dev" and "macro_f1" in event:
+            out.append([int(event["step"]), round(float(event["macro_f1"]), 6)])
+    return out
+
+
+def dev_curves(run_dir: Path) -> list[list[float]] | dict[str, list[list[float]]]:
+    """The dev curve of the training in ``run_dir``, or, for a run made of several trainings
+    (member folders), ``{member folder: curve}``; empty when nothing was recorded."""
+    own = run_dir / "metrics.jsonl"
+    if own.is_file():
+        return dev_curve(own)
+    found = sorted(run_dir.glob("*/metrics.jsonl")) if run_dir.is_dir() else []
+    return {str(m.parent.relative_to(run_dir)): dev_curve(m) for m in found}
 
 
 def encoder_name(encoder: str, out: Path) -> str:

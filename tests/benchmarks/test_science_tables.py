@@ -160,3 +160,22 @@ def test_run_clock_extras() -> None:
 def test_committed_readme_tables_match_the_committed_runs_file() -> None:
     # benchmarks/science/README.md must be regenerated whenever runs.jsonl changes
     assert make_tables.main(["--check"]) == 0
+
+
+def test_run_extras_carry_the_dev_curve(tmp_path: Path) -> None:
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "metrics.jsonl").write_text(
+        '{"event": "train", "step": 10, "loss": {"A": 1.0}}\n'
+        '{"event": "dev", "step": 50, "macro_f1": 0.25}\n'
+        "not json\n"
+        '{"event": "dev", "step": 100, "macro_f1": 0.5}\n'
+    )
+    extras = records.RunClock().extras(run_dir=str(run))
+    assert extras["dev_curve"] == [[50, 0.25], [100, 0.5]]
+    both = tmp_path / "ensemble"
+    for name in ("a", "b"):
+        (both / name).mkdir(parents=True)
+        (both / name / "metrics.jsonl").write_text('{"event": "dev", "step": 7, "macro_f1": 1}\n')
+    assert records.dev_curves(both) == {"a": [[7, 1.0]], "b": [[7, 1.0]]}
+    assert "dev_curve" not in records.RunClock().extras(run_dir=str(tmp_path / "missing"))
