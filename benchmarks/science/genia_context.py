@@ -61,9 +61,11 @@ def run_dir(args: argparse.Namespace, context: int, seed: int, cfg: Any) -> Path
 
 
 def condition_name(args: argparse.Namespace, context: int) -> str:
-    """``context0`` (no context), ``contextN`` (N words each side) or ``windowN`` (sentences
-    packed into document windows of N words)."""
-    name = f"window{context}" if context and args.mode == "window" else f"context{context}"
+    """``context0`` (no context), ``contextN`` (N words each side), ``windowN`` (sentences
+    packed into document windows of N words, each decoded alone) or ``mergeN`` (the windows
+    decoded as one sequence each)."""
+    prefix = {"window": "window", "merge": "merge"}.get(args.mode, "context")
+    name = f"{prefix}{context}" if context else "context0"
     return f"{name}-{args.tag}" if args.tag else name
 
 
@@ -118,7 +120,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--context", type=int, nargs="+", default=[0, 64], help="context_words")
     ap.add_argument(
         "--mode",
-        choices=["neighbours", "window"],
+        choices=["neighbours", "window", "merge"],
         default="window",
         help="how context is read: N words each side, or document windows of N words",
     )

@@ -4,12 +4,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from mosaicner.data.context import (
+    SENTENCE_BREAK,
     add_document_context,
     context_keys,
     context_lengths,
     document_context,
     example_contexts,
+    merged_words,
     neighbour_context,
+    split_merged_spans,
     window_context,
 )
 from mosaicner.data.model import SentenceExample
@@ -107,3 +110,40 @@ def test_every_sentence_of_a_window_reads_the_same_words(
     assert context_lengths(exs) == [
         max(1, len(lt) + len(s) + len(rt)) for s, (lt, rt) in zip(sents, ctx, strict=True)
     ]
+
+
+@given(_DOCS, st.integers(1, 12), st.data())
+def test_merged_windows_keep_every_span_and_split_back(
+    items: list[tuple[int, list[str]]], n: int, data: st.DataObject
+) -> None:
+    exs = []
+    for i, (g, ws) in enumerate(items):
+        spans = []
+        if data.draw(st.booleans()):
+            a = data.draw(st.integers(0, len(ws) - 1))
+            spans.append((a, data.draw(st.integers(a + 1, len(ws))), "T"))
+        exs.append(SentenceExample(f"d{g}", i, tuple(ws), tuple(spans), "C"))
+    merged = add_document_context(exs, n, "merge")
+    assert sum(len(m.spans) for m in merged) == sum(len(e.spans) for e in exs)
+    # every merged example is a run of consecutive sentences of one document, joined by breaks
+    pos = 0
+    for m in merged:
+        count = m.words.count(SENTENCE_BREAK) + 1
+        members = exs[pos : pos + count]
+        pos += count
+        assert len({e.doc_id for e in members}) == 1 and m.index == members[0].index
+        words, offsets = merged_words([e.words for e in members])
+        assert m.words == words
+        assert count == 1 or sum(len(e.words) for e in members) <= n
+        preds = [(s, e, t, 1.0) for s, e, t in m.spans]
+        back, dropped = split_merged_spans(preds, offsets, [len(e.words) for e in members])
+        assert dropped == 0
+        assert [[(s, e, t) for s, e, t, _ in b] for b in back] == [list(e.spans) for e in members]
+    assert pos == len(exs)
+
+
+def test_a_span_across_a_sentence_break_is_dropped_and_counted() -> None:
+    words, offsets = merged_words([("a", "b"), ("c",)])
+    assert words == ("a", "b", SENTENCE_BREAK, "c") and offsets == [0, 3]
+    back, dropped = split_merged_spans([(1, 4, "T", 0.9), (3, 4, "T", 0.8)], offsets, [2, 1])
+    assert dropped == 1 and back == [[], [(0, 1, "T", 0.8)]]

@@ -279,3 +279,15 @@ def test_sentences_of_one_document_window_share_one_encoder_pass(bert_dir: Path)
     long_left = tuple(["word"] * 15)
     e3 = enc.encode_batch([s1], contexts=[(long_left, ())])[0]
     assert e3.context_pieces == len(enc.encode_batch([list(long_left)])[0].piece_ids)
+
+
+def test_a_sentence_break_word_is_read_as_the_separator_token(bert_dir: Path) -> None:
+    from mosaicner.data.context import SENTENCE_BREAK
+
+    enc = _encoder(bert_dir)
+    e = enc.encode_batch([["aspirin", SENTENCE_BREAK, "asthma"]])[0]
+    assert e.num_words == 3
+    a, b = e.word_starts[1], e.word_ends[1]
+    assert e.piece_ids[a:b] == (enc.suffix_ids[-1],)  # [SEP], one piece
+    alone = [enc.encode_batch([[w]])[0].piece_ids for w in ("aspirin", "asthma")]
+    assert e.piece_ids == alone[0] + (enc.suffix_ids[-1],) + alone[1]

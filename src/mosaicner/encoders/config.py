@@ -43,7 +43,9 @@ class EncoderConfig(BaseModel):
       windows of at most ``context_words`` words, each sentence reading its whole window (as
       SRU-NER reads GENIA abstracts); the sentences of a window share one encoder pass, so this
       costs far less than ``neighbours`` with as much context
-      (:mod:`mosaicner.data.context`).
+      (:mod:`mosaicner.data.context`).  ``merge``: the same windows, each one example (its
+      sentences joined by a separator word, labelled and decoded as one sequence, as SRU-NER's
+      sentence merging does); the tagger merges and splits back the same way.
     """
 
     model_config = ConfigDict(extra="forbid")
@@ -58,7 +60,7 @@ class EncoderConfig(BaseModel):
     freeze_embeddings: bool = False
     freeze_layers: int = Field(default=0, ge=0)
     context_words: int = Field(default=0, ge=0)
-    context_mode: Literal["neighbours", "window"] = "neighbours"
+    context_mode: Literal["neighbours", "window", "merge"] = "neighbours"
 
     @model_validator(mode="after")
     def _check(self) -> EncoderConfig:

@@ -31,6 +31,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from mosaicner.data.context import SENTENCE_BREAK
 from mosaicner.encoders.config import EncoderConfig, resolve_encoder_name
 from mosaicner.encoders.features import WordFeatures
 from mosaicner.encoders.pieces import (
@@ -260,7 +261,13 @@ class TransformerEncoder(nn.Module):
         self._cache.clear()
 
     def _tokenize(self, sentences: Sequence[_Key]) -> list[EncodedSentence]:
-        nonempty = [[*lt, *words, *rt] for words, lt, rt in sentences if words]
+        # a sentence break (merged sentences) is tokenised as "." and then given the
+        # encoder's separator token
+        nonempty = [
+            ["." if w == SENTENCE_BREAK else w for w in (*lt, *words, *rt)]
+            for words, lt, rt in sentences
+            if words
+        ]
         batch = (
             self.tokenizer(nonempty, is_split_into_words=True, add_special_tokens=False)
             if nonempty
@@ -276,7 +283,9 @@ class TransformerEncoder(nn.Module):
             ids = batch["input_ids"][j]
             word_ids = batch.word_ids(j)
             j += 1
-            out.append(self._build(len(words), ids, word_ids, len(lt), len(rt)))
+            full = (*lt, *words, *rt)
+            breaks = [k for k, w in enumerate(full) if w == SENTENCE_BREAK]
+            out.append(self._build(len(words), ids, word_ids, len(lt), len(rt), breaks))
         return out
 
     def _build(
@@ -286,11 +295,15 @@ class TransformerEncoder(nn.Module):
         word_ids: Sequence[int | None],
         n_left: int = 0,
         n_right: int = 0,
+        breaks: Sequence[int] = (),
     ) -> EncodedSentence:
         per_word: list[list[int]] = [[] for _ in range(n_left + n_words + n_right)]
         for tok, w in zip(ids, word_ids, strict=True):
             if w is not None:
                 per_word[w].append(int(tok))
+        sep = self.suffix_ids[-1] if self.suffix_ids else self.unk_id
+        for w in breaks:  # merged sentences: the break word is the separator token
+            per_word[w] = [sep]
         return assemble(per_word, n_left, n_words, self.capacity, self.config.stride, self.unk_id)
 
     # ------------------------------------------------------------------ forward

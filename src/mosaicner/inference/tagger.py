@@ -34,7 +34,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol, overload, runtime_checkable
 
-from mosaicner.data.context import document_context
+from mosaicner.data.context import (
+    document_context,
+    merged_words,
+    split_merged_spans,
+    window_groups,
+)
 from mosaicner.data.model import PRED, Document, Sentence, span_sort_key
 from mosaicner.data.tokenization import make_document, split_sentences, tokenize
 from mosaicner.errors import ConfigError
@@ -78,6 +83,7 @@ class TaggingStats:
     duplicate_predictions: int = 0  # same interval and label predicted twice (merged)
     overlaps_dropped: int = 0  # same-type predictions overlapping a kept one (merge policy)
     conflicts_dropped: int = 0  # other-type predictions on (nearly) the same span (merge)
+    cross_sentence_spans: int = 0  # spans across merged sentences (context_mode merge), dropped
     seconds: float = 0.0
 
     def add(self, other: TaggingStats) -> None:
@@ -108,6 +114,8 @@ class TaggingStats:
             text += f"; {self.replaced_words} words without sub-words sent as [UNK]"
         if self.truncated_pieces:
             text += f"; {self.truncated_pieces} sub-words of over-long single words dropped"
+        if self.cross_sentence_spans:
+            text += f"; {self.cross_sentence_spans} spans across merged sentences dropped"
         if self.overlaps_dropped or self.conflicts_dropped:
             text += (
                 f"; merge dropped {self.overlaps_dropped} overlapping same-type and "
@@ -307,21 +315,33 @@ class Tagger:
         predictions: list[list[tuple[int, int, str, float, str]]] = []
         extra: dict[str, Any] = {}
         n_context = self._context_words()
+        inputs: list[Sequence[str]] = list(words)
+        merged: list[tuple[int, int, list[int]]] = []
         if n_context and words:
             # document context: neighbouring whole sentences of the same document
             groups = [(w.doc,) if w.whole else (w.doc, i) for i, w in enumerate(windows)]
-            extra["contexts"] = document_context(words, groups, n_context, self._context_mode())
+            mode = self._context_mode()
+            if mode == "merge":  # sentences of a window tagged as one sequence, split back
+                inputs = []
+                for i, j in window_groups([len(w) for w in words], groups, n_context):
+                    joined, offsets = merged_words(words[i:j])
+                    inputs.append(joined)
+                    merged.append((i, j, offsets))
+            else:
+                extra["contexts"] = document_context(words, groups, n_context, mode)
         with _inference_mode():
             if words and callable(by_head):
-                predictions = by_head(words, batch_size_tokens=self.batch_size_tokens, **extra)
+                predictions = by_head(inputs, batch_size_tokens=self.batch_size_tokens, **extra)
             elif words:
                 source = str(self.predictor.info().get("name") or "model")
                 predictions = [
                     [(s, e, lab, sc, source) for s, e, lab, sc in preds]
                     for preds in self.predictor.predict_words(
-                        words, batch_size_tokens=self.batch_size_tokens
+                        inputs, batch_size_tokens=self.batch_size_tokens
                     )
                 ]
+        if merged:
+            predictions = self._split_merged(predictions, merged, words, stats)
         enc_stats = getattr(self.predictor, "last_stats", None)
         if words and enc_stats is not None:
             stats.encoder_windowed_sentences += int(getattr(enc_stats, "windowed_sentences", 0))
@@ -371,6 +391,29 @@ class Tagger:
         """Words of document context the model's encoder reads around a sentence (0: none)."""
         encoder = getattr(self.predictor, "encoder", None)
         return int(getattr(getattr(encoder, "config", None), "context_words", 0) or 0)
+
+    @staticmethod
+    def _split_merged(
+        predictions: Sequence[Sequence[tuple[int, int, str, float, str]]],
+        merged: Sequence[tuple[int, int, list[int]]],
+        words: Sequence[Sequence[str]],
+        stats: TaggingStats,
+    ) -> list[list[tuple[int, int, str, float, str]]]:
+        """Predictions on merged windows back on their sentences (crossing spans counted)."""
+        if len(predictions) != len(merged):
+            raise ConfigError(
+                f"the model returned {len(predictions)} predictions for {len(merged)} windows",
+                expected="one list of spans per input",
+            )
+        out: list[list[tuple[int, int, str, float, str]]] = [[] for _ in words]
+        for preds, (i, j, offsets) in zip(predictions, merged, strict=True):
+            parts, dropped = split_merged_spans(preds, offsets, [len(w) for w in words[i:j]])
+            stats.cross_sentence_spans += dropped
+            for k, part in enumerate(parts):
+                out[i + k] = [
+                    (int(a), int(b), str(t), float(sc), str(h)) for a, b, t, sc, h in part
+                ]
+        return out
 
     def _context_mode(self) -> str:
         """How the encoder reads that context (``neighbours`` or ``window``)."""
