@@ -121,7 +121,14 @@ def prepare_corpus(
             notes.append(f"{name} {role}: {report.summary()}")
         exs = [replace(ex, corpus=name) for d in docs for ex in d.sentence_examples("gold")]
         if context_words:
+            n_sentences = len(exs)
             exs = add_document_context(exs, context_words, context_mode)
+            if context_mode == "merge":
+                notes.append(
+                    f"{name} {role}: {n_sentences} sentences merged into {len(exs)} examples "
+                    f"(document windows of <= {context_words} words; subsampling and batch "
+                    "limits count these examples)"
+                )
         if spec.view is not None and role in ("train", "dev"):
             exs, dropped = _flat_view(exs, spec.view)
             if dropped:
