@@ -47,8 +47,11 @@ from records import RUNS, read_records
 
 README = Path(__file__).resolve().parent / "README.md"
 #: a corpus with more settings than this (the transfer matrix) gets paired differences against
-#: its baseline settings (conditions ``stl...``) only
+#: its baseline settings only
 MAX_ALL_PAIRS = 5
+#: condition prefixes of baselines (read second in a paired difference, so a gain reads
+#: positive): single-task models, single-corpus models, GENIA without document context
+BASELINE_PREFIXES = ("stl", "single", "context0")
 BEGIN = "<!-- BEGIN GENERATED TABLES: {name} -->"
 END = "<!-- END GENERATED TABLES: {name} -->"
 _BLOCK = re.compile(
@@ -87,7 +90,7 @@ class Setting:
 
     @property
     def baseline(self) -> bool:
-        return self.condition.startswith("stl")
+        return self.condition.startswith(BASELINE_PREFIXES)
 
     def values(self, key: str) -> list[float]:
         return [float(self.by_seed[s][key]) for s in sorted(self.by_seed)]

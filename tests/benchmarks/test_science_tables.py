@@ -113,6 +113,26 @@ def test_pairs_respect_the_design_and_put_the_baseline_second(tmp_path: Path) ->
     assert len(diffs) == 5 and all("− stl @ 100" in r for r in diffs)
 
 
+@pytest.mark.parametrize("baseline", ["context0", "single"])
+def test_other_baselines_are_read_second(tmp_path: Path, baseline: str) -> None:
+    """GENIA without context and single-corpus models are baselines too: with many settings
+    every other setting is paired against them, the baseline second."""
+    recs = [
+        *(
+            _rec(f"window{n}", "G", s, 0.4 + s / 100)
+            for n in (32, 64, 96, 128, 256)
+            for s in (1, 2)
+        ),
+        *(_rec(baseline, "G", s, 0.5 + s / 100) for s in (1, 2)),
+    ]
+    runs = _write(tmp_path / "runs.jsonl", recs)
+    readme = tmp_path / "README.md"
+    assert make_tables.main(["--runs", str(runs), "--readme", str(readme)]) == 0
+    diffs = [r for r in readme.read_text().splitlines() if r.startswith("| G |") and " − " in r]
+    assert len(diffs) == 5
+    assert all(f"− {baseline} @ 100 | 2 | -10.00 |" in r for r in diffs)
+
+
 def test_new_experiment_gets_a_block_appended(tmp_path: Path) -> None:
     runs = _write(tmp_path / "runs.jsonl", [_rec("x", "A", 1, 0.5, experiment="fresh")])
     readme = tmp_path / "README.md"
