@@ -52,6 +52,8 @@ MAX_ALL_PAIRS = 5
 #: condition prefixes of baselines (read second in a paired difference, so a gain reads
 #: positive): single-task models, single-corpus models, GENIA without document context
 BASELINE_PREFIXES = ("stl", "single", "context0")
+# experiments whose block also gets an F1-per-type table
+PER_TYPE_EXPERIMENTS = frozenset({"partial_annotation", "synthetic_ensemble"})
 BEGIN = "<!-- BEGIN GENERATED TABLES: {name} -->"
 END = "<!-- END GENERATED TABLES: {name} -->"
 _BLOCK = re.compile(
@@ -202,6 +204,7 @@ def experiment_tables(settings: Sequence[Setting]) -> str:
         ]
     else:
         lines.append("No two settings share two seeds yet: no paired differences.")
+    lines += per_type_table(settings)
     lines += global_prediction_table(settings)
     if notes:
         lines += ["", *(f"* {n}" for n in notes)]
@@ -214,6 +217,36 @@ def _mean_counts(counts: Sequence[Mapping[str, Any]]) -> str:
     if not means:
         return "none"
     return ", ".join(f"{t} {m:.1f}" for t, m in sorted(means.items(), key=lambda x: (-x[1], x[0])))
+
+
+def per_type_table(settings: Sequence[Setting]) -> list[str]:
+    """F1 per entity type, mean ± sd over seeds, for the experiments whose question is about
+    single types (which corpus teaches which type); empty elsewhere."""
+    settings = [s for s in settings if s.experiment in PER_TYPE_EXPERIMENTS]
+    types = sorted(
+        {t for s in settings for r in s.by_seed.values() for t in dict(r.get("per_type") or {})}
+    )
+    if not types:
+        return []
+    rows = []
+    for st in settings:
+        cells = []
+        for t in types:
+            vals = [
+                float(r["per_type"][t]["f1"])
+                for r in (st.by_seed[s] for s in sorted(st.by_seed))
+                if t in dict(r.get("per_type") or {})
+            ]
+            cells.append(_pm(vals) if vals else "–")
+        rows.append(f"| {st.corpus} | {st.label} | {len(st.by_seed)} | {' | '.join(cells)} |")
+    return [
+        "",
+        "F1 per type (%, mean ± sd over seeds):",
+        "",
+        f"| corpus | condition @ steps | seeds | {' | '.join(types)} |",
+        f"|---|---|---:|{'---:|' * len(types)}",
+        *rows,
+    ]
 
 
 def global_prediction_table(settings: Sequence[Setting]) -> list[str]:

@@ -199,3 +199,28 @@ def test_run_extras_carry_the_dev_curve(tmp_path: Path) -> None:
         (both / name / "metrics.jsonl").write_text('{"event": "dev", "step": 7, "macro_f1": 1}\n')
     assert records.dev_curves(both) == {"a": [[7, 1.0]], "b": [[7, 1.0]]}
     assert "dev_curve" not in records.RunClock().extras(run_dir=str(tmp_path / "missing"))
+
+
+def test_partial_annotation_blocks_get_f1_per_type(tmp_path: Path) -> None:
+    def typed(condition: str, seed: int, chem: float, dis: float | None) -> dict[str, Any]:
+        pt = {"Chemical": {"p": chem, "r": chem, "f1": chem, "support": 10}}
+        if dis is not None:
+            pt["Disease"] = {"p": dis, "r": dis, "f1": dis, "support": 10}
+        return _rec(condition, "BC5CDR", seed, chem, experiment="partial_annotation", per_type=pt)
+
+    runs = _write(
+        tmp_path / "runs.jsonl",
+        [
+            typed("joint_dynamic", 1, 0.80, 0.60),
+            typed("joint_dynamic", 2, 0.90, 0.70),
+            typed("joint_naive", 1, 0.85, None),  # no Disease predicted or scored
+            _rec("joint", "A", 1, 0.5, per_type={"X": {"p": 1, "r": 1, "f1": 1, "support": 1}}),
+        ],
+    )
+    text = make_tables.render("", make_tables.group(records.read_records(runs)))
+    block = text.split("GENERATED TABLES: partial_annotation")[1]
+    assert "| corpus | condition @ steps | seeds | Chemical | Disease |" in block
+    assert "| BC5CDR | joint_dynamic @ 100 | 2 | 85.00 ± 7.07 | 65.00 ± 7.07 |" in block
+    assert "| BC5CDR | joint_naive @ 100 | 1 | 85.00 | – |" in block
+    # other experiments keep their blocks without the per-type table
+    assert "F1 per type" not in text.split("GENERATED TABLES: toy")[1]
