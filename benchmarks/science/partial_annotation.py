@@ -196,9 +196,9 @@ def run_condition(
         best_steps[member.key] = result.best_step
         loaded = load_trained(result.model_dir)
         for i, spans in enumerate(predict_raw(loaded.model, tests)):
-            preds[i].update((s, e, t) for s, e, t, _ in joined_view(spans))
+            preds[i].update(joined_view(spans))
     gold = [[(int(s), int(e), str(t)) for s, e, t in ex.spans] for ex in tests]
-    pred = [[(s, e, t, 1.0) for s, e, t in sorted(p)] for p in preds]
+    pred = [sorted(p) for p in preds]
     rep = evaluation_report(TEST_CORPUS, "test", gold, pred, TYPES, n_resamples=args.bootstrap)
     micro = rep["micro"]
     mem = members(experiment, condition, args.steps, halves)

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import partial_annotation as pa
+import pytest
 import records
+
+from mosaicner.evaluation.views import PREFIX_SEP as PREFIX
 
 
 def test_budgets_give_each_corpus_the_batches_of_its_single_model() -> None:
@@ -46,3 +50,26 @@ def test_smoke_single_ensemble_record(data_dir: Path, tmp_path: Path) -> None:
     assert rec["steps"] == 2 and set(rec["members"]) == {"single-a", "single-b"}
     assert set(rec["per_type"]) == {"Chemical", "Disease"}
     assert pa.main(argv) == 0 and len(records.read_records(runs_file)) == 1
+
+
+def test_scored_prefixed_predictions_are_joined_and_scored(
+    data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The raw SRU predictions are (start, end, CORPUS$Type, score): the runner strips the
+    prefix, merges the members' answers and scores them (here a perfect oracle)."""
+    import mosaicner.heads.sru as sru
+
+    def oracle(model: object, examples: list[Any], **_: object) -> list[list[Any]]:
+        return [[(s, e, f"X{PREFIX}{t}", 0.9) for s, e, t in ex.spans] for ex in examples]
+
+    monkeypatch.setattr(sru, "predict_raw", oracle)
+    runs_file = tmp_path / "runs.jsonl"
+    argv = [
+        "--encoder", "tiny", "--steps", "4", "--evals", "1", "--train-subsample", "20",
+        "--dev-subsample", "10", "--test-subsample", "40", "--seeds", "1", "--bootstrap", "0",
+        "--experiments", "partial_annotation", "--conditions", "single_ensemble",
+        "--out", str(tmp_path / "out"), "--runs-file", str(runs_file),
+    ]  # fmt: skip
+    assert pa.main(argv) == 0
+    (rec,) = records.read_records(runs_file)
+    assert rec["f1"] == pytest.approx(1.0) and rec["test_support"] > 0
