@@ -17,7 +17,8 @@ gets one appended at the end under its own heading.  Each block holds:
 * **paired differences**: for every two settings of the same corpus and test set that share at
   least two seeds, the mean of the seed-paired F1 differences (first minus second) with a 95%
   t-interval over those differences (n - 1 degrees of freedom), and how many seeds the first
-  setting won.
+  setting won.  In ``SAME_BUDGET_EXPERIMENTS`` two settings are paired only at the same step
+  budget or as one condition at two budgets.
 
 When a (setting, corpus, seed) was recorded more than once, the last record counts and the
 table says how many were superseded.
@@ -52,6 +53,10 @@ MAX_ALL_PAIRS = 5
 #: condition prefixes of baselines (read second in a paired difference, so a gain reads
 #: positive): single-task models, single-corpus models, GENIA without document context
 BASELINE_PREFIXES = ("stl", "single", "context0")
+#: experiments whose settings differ by budget as well as by condition: two settings are compared
+#: only at the same budget, or as one condition at two budgets (a setting with context is never
+#: set against plain sentences trained for another number of steps)
+SAME_BUDGET_EXPERIMENTS = frozenset({"genia_context"})
 # experiments whose block also gets an F1-per-type table
 PER_TYPE_EXPERIMENTS = frozenset({"partial_annotation", "synthetic_ensemble"})
 BEGIN = "<!-- BEGIN GENERATED TABLES: {name} -->"
@@ -175,6 +180,12 @@ def experiment_tables(settings: Sequence[Setting]) -> str:
         mine = [s for s in settings if s.corpus == corpus]
         for a, b in combinations(mine, 2):
             if a.test_subsample != b.test_subsample or a.design != b.design:
+                continue
+            if (
+                a.experiment in SAME_BUDGET_EXPERIMENTS
+                and a.steps != b.steps
+                and a.condition != b.condition
+            ):
                 continue
             many = sum(1 for s in mine if s.design == a.design) > MAX_ALL_PAIRS
             if many and not (a.baseline or b.baseline):

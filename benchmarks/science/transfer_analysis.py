@@ -1,6 +1,8 @@
 """Transfer matrix analysis: gains from ``runs.jsonl``, measures vs gains, LOTO recommender.
 
     .venv/bin/python benchmarks/science/transfer_analysis.py [--similarity FILE] [--out DIR]
+    # sensitivity: the same analysis without every pair that involves BioNLP13CG
+    ... transfer_analysis.py --exclude BioNLP13CG --out benchmarks/science/transfer_matrix/without_BioNLP13CG
 
 Reads the ``transfer_matrix`` records of ``benchmarks/science/runs.jsonl`` (written by
 ``mtl_vs_stl.py --experiment transfer_matrix --pairs all``).  For every (target, auxiliary) the
@@ -81,16 +83,31 @@ def main() -> int:
         default=ROOT / "benchmarks" / "transfer_similarity" / "similarity.json",
     )
     ap.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / EXPERIMENT)
+    ap.add_argument(
+        "--exclude",
+        nargs="*",
+        default=[],
+        help="corpora whose pairs (as target or auxiliary) are left out: a sensitivity check",
+    )
     args = ap.parse_args()
     from mosaicner.analysis.correlate import correlate, markdown_table
     from mosaicner.analysis.output import read_records as read_similarity
     from mosaicner.analysis.recommend import loto_hit_rate
 
-    gains = gains_from_records(read_records(args.runs_file))
+    excluded = set(args.exclude)
+    gains = [
+        g
+        for g in gains_from_records(read_records(args.runs_file))
+        if g["target"] not in excluded and g["auxiliary"] not in excluded
+    ]
     if not gains:
         print(f"no transfer_matrix pairs with both MTL and STL records in {args.runs_file}")
         return 1
-    similarity = read_similarity(args.similarity)
+    similarity = [
+        r
+        for r in read_similarity(args.similarity)
+        if r["target"] not in excluded and r["auxiliary"] not in excluded
+    ]
     report = correlate(similarity, gains)
     measures = sorted({r["measure"] for r in similarity})
     loto = loto_hit_rate(similarity, gains, measures)
@@ -102,7 +119,8 @@ def main() -> int:
     (args.out / "loto.json").write_text(json.dumps(loto, indent=1), encoding="utf-8")
     targets = sorted({g["target"] for g in gains})
     seeds = sorted({g["n_seeds"] for g in gains})
-    print(f"{len(gains)} pairs over {len(targets)} targets (seeds per pair: {seeds})")
+    left_out = f", pairs with {sorted(excluded)} left out" if excluded else ""
+    print(f"{len(gains)} pairs over {len(targets)} targets (seeds per pair: {seeds}){left_out}")
     positive = sum(1 for g in gains if g["gain"] > 0)
     print(f"gains > 0: {positive} of {len(gains)}\n")
     print(table)

@@ -224,3 +224,32 @@ def test_partial_annotation_blocks_get_f1_per_type(tmp_path: Path) -> None:
     assert "| BC5CDR | joint_naive @ 100 | 1 | 85.00 | – |" in block
     # other experiments keep their blocks without the per-type table
     assert "F1 per type" not in text.split("GENERATED TABLES: toy")[1]
+
+
+def test_genia_context_pairs_settings_only_at_the_same_budget(tmp_path: Path) -> None:
+    """A setting with context is set against plain sentences of its own budget (and one
+    condition against itself at another budget), never against another budget's baseline."""
+    recs = [
+        _rec(cond, "G", s, f1 + s / 100, experiment="genia_context", steps=steps)
+        for cond, steps, f1 in (
+            ("context0", 800, 0.50),
+            ("window96", 800, 0.45),
+            ("context0", 2000, 0.65),
+            ("window96", 2000, 0.63),
+        )
+        for s in (1, 2, 3)
+    ]
+    runs = _write(tmp_path / "runs.jsonl", recs)
+    readme = tmp_path / "README.md"
+    assert make_tables.main(["--runs", str(runs), "--readme", str(readme)]) == 0
+    diffs = {
+        r.split(" | ")[1]
+        for r in readme.read_text().splitlines()
+        if r.startswith("| G |") and " − " in r
+    }
+    assert diffs == {
+        "window96 @ 800 − context0 @ 800",
+        "window96 @ 2000 − context0 @ 2000",
+        "context0 @ 800 − context0 @ 2000",
+        "window96 @ 800 − window96 @ 2000",
+    }
