@@ -2,7 +2,8 @@
 
     .venv/bin/python benchmarks/science/transfer_analysis.py [--similarity FILE] [--out DIR]
     # sensitivity: the same analysis without every pair that involves BioNLP13CG
-    ... transfer_analysis.py --exclude BioNLP13CG --out benchmarks/science/transfer_matrix/without_BioNLP13CG
+    ... transfer_analysis.py --exclude BioNLP13CG \
+        --out benchmarks/science/transfer_matrix/without_BioNLP13CG
 
 Reads the ``transfer_matrix`` records of ``benchmarks/science/runs.jsonl`` (written by
 ``mtl_vs_stl.py --experiment transfer_matrix --pairs all``).  For every (target, auxiliary) the

@@ -43,3 +43,22 @@ def test_recommend_default_tvc_and_validated() -> None:
     known = out2["validation"]["known_gains"]
     assert known[top] == max(known.values())
     assert not math.isnan(out2["validation"]["loto"]["chance_hit_rate"])
+
+
+def test_a_measure_that_cannot_rank_most_targets_does_not_win_on_the_rest() -> None:
+    """``sparse`` ranks one target perfectly and is constant (undefined ρ) on the others;
+    ``broad`` ranks every target fairly well.  Undefined targets count as ρ = 0, so ``broad``
+    is chosen (a nan-skipping mean would give ``sparse`` 1.0)."""
+    names = ["A", "B", "C", "D"]
+    sim, g = [], {}
+    for i, t in enumerate(names):
+        for j, a in enumerate(n for n in names if n != t):
+            gain = float(j)
+            g[(t, a)] = gain
+            sparse = gain if i == 0 else 0.0
+            broad = [0.0, 2.0, 1.0][j]  # rho 0.5 in every target
+            sim.append({"measure": "sparse", "target": t, "auxiliary": a, "value": sparse})
+            sim.append({"measure": "broad", "target": t, "auxiliary": a, "value": broad})
+    best, scores = choose_measure(sim, g, ["sparse", "broad"])
+    assert best == "broad"
+    assert math.isclose(scores["sparse"], 0.25) and math.isclose(scores["broad"], 0.5)

@@ -5,6 +5,9 @@ With a gains table (see :mod:`mosaicner.analysis.correlate` for its format) the 
 *chosen*: among the candidate measures, the one with the highest mean per-target Spearman ρ
 between its oriented values and gain, computed on the table's targets **other than** the
 requested target (leave-one-target-out), so the requested target never tunes its own choice.
+A target where the measure cannot rank the auxiliaries (all values tied, so ρ is undefined)
+counts as ρ = 0 in that mean: otherwise a measure defined on two targets out of six (label
+overlap is zero for most pairs) could win on those two alone.
 
 :func:`loto_hit_rate` validates the procedure itself: for every target of the gains table,
 choose the measure on the other targets, take that measure's top auxiliary for the held-out
@@ -43,13 +46,19 @@ def choose_measure(
     exclude_target: str | None = None,
 ) -> tuple[str | None, dict[str, float]]:
     """The measure with the highest mean per-target oriented Spearman ρ on the gains table
-    without ``exclude_target``; returns (measure or None, score of every measure)."""
+    without ``exclude_target`` (a target where ρ is undefined, e.g. the measure is constant
+    over its auxiliaries, counts as 0); returns (measure or None, score of every measure)."""
     g = {p: v for p, v in gains.items() if p[0] != exclude_target}
     scores: dict[str, float] = {}
     for m in _selectable(measures):
-        res = evaluate_measure(m, similarity_table(similarity, m), g)
-        rho = res["summary"]["mean_spearman"]
-        if not math.isnan(rho):
+        summary = evaluate_measure(m, similarity_table(similarity, m), g)["summary"]
+        rho, defined, n = (
+            summary["mean_spearman"],
+            summary["n_targets_spearman"],
+            summary["n_targets"],
+        )
+        if not math.isnan(rho) and n:
+            rho = rho * defined / n  # undefined targets add 0 to the sum
             scores[m] = rho if higher_is_similar(m) else -rho
     if not scores:
         return None, scores
