@@ -131,7 +131,8 @@ def recommend(
         else:
             measure = chosen
             why = (
-                f"{measure}: highest mean per-target Spearman rho with gain "
+                f"{measure}: highest mean per-target Spearman rho with gain (0 on targets it "
+                "cannot rank) "
                 f"({scores[measure]:+.3f}) on the gains table without {target} "
                 "(leave-one-target-out)"
             )

@@ -269,7 +269,7 @@ def recommend_cmd(
             "validation (leave-one-target-out on the gains table): top-1 auxiliary beats the "
             f"median auxiliary for {loto['hit_rate']:.2f} of {loto['n_targets']} targets "
             f"(chance {loto['chance_hit_rate']:.2f}); selection scores (mean per-target "
-            "Spearman rho): "
+            "Spearman rho, 0 where a measure cannot rank a target's auxiliaries): "
             + ", ".join(f"{m} {v:+.3f}" for m, v in val["selection_scores"].items())
         )
 
