@@ -96,19 +96,15 @@ def main() -> int:
     from mosaicner.analysis.recommend import loto_hit_rate
 
     excluded = set(args.exclude)
-    gains = [
-        g
-        for g in gains_from_records(read_records(args.runs_file))
-        if g["target"] not in excluded and g["auxiliary"] not in excluded
-    ]
+
+    def kept(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [r for r in rows if r["target"] not in excluded and r["auxiliary"] not in excluded]
+
+    gains = kept(gains_from_records(read_records(args.runs_file)))
     if not gains:
         print(f"no transfer_matrix pairs with both MTL and STL records in {args.runs_file}")
         return 1
-    similarity = [
-        r
-        for r in read_similarity(args.similarity)
-        if r["target"] not in excluded and r["auxiliary"] not in excluded
-    ]
+    similarity = kept(read_similarity(args.similarity))
     report = correlate(similarity, gains)
     measures = sorted({r["measure"] for r in similarity})
     loto = loto_hit_rate(similarity, gains, measures)

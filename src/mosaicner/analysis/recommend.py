@@ -51,14 +51,11 @@ def choose_measure(
     g = {p: v for p, v in gains.items() if p[0] != exclude_target}
     scores: dict[str, float] = {}
     for m in _selectable(measures):
-        summary = evaluate_measure(m, similarity_table(similarity, m), g)["summary"]
-        rho, defined, n = (
-            summary["mean_spearman"],
-            summary["n_targets_spearman"],
-            summary["n_targets"],
-        )
-        if not math.isnan(rho) and n:
-            rho = rho * defined / n  # undefined targets add 0 to the sum
+        per_target = evaluate_measure(m, similarity_table(similarity, m), g)["per_target"]
+        rhos = [float(row["spearman"]["r"]) for row in per_target.values()]
+        defined = [r for r in rhos if not math.isnan(r)]
+        if defined:
+            rho = sum(defined) / len(rhos)  # an undefined target adds 0 to the sum
             scores[m] = rho if higher_is_similar(m) else -rho
     if not scores:
         return None, scores
